@@ -1,0 +1,48 @@
+# Two commands: `make run` serves the archive with the seed documents,
+# `make test` runs the whole suite. Both create .venv and install on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev seed bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(RUN_STAMP) $@
+
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
+
+seed: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed
+	$(PY) manage.py create_demo_analyst
+
+run: seed
+	@echo
+	@echo "  Margins is at http://$(HOST):$(PORT)/"
+	@echo "  Sign in at http://$(HOST):$(PORT)/accounts/login/ as the local demo analyst:"
+	@echo "  user 'analyst', password 'margins-demo' (created for local use only)."
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) bench/reanchor.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

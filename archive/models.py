@@ -1,0 +1,375 @@
+"""The archive's data: captures with provenance, the people and outlets
+behind them, and the claims analysts highlight in them.
+
+A Document keeps two texts. ``raw_text`` is the capture exactly as it was
+received and never changes (its SHA-256 is stored beside it so anyone can
+re-check it). ``text`` is the reading text produced by the boilerplate
+cleaner; claims anchor to it with a quote selector and a position selector.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from archive import anchoring
+from archive.validators import validate_language_tag
+
+
+def sha256_hex(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Visibility(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(visibility=Visibility.PUBLISHED)
+
+    def visible_to(self, user):
+        """What ``user`` may read: everything for analysts, published material otherwise."""
+        if user is not None and user.is_authenticated and user.has_perm("archive.view_draft"):
+            return self
+        return self.published()
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        STATE_MEDIA = "state_media", "State media"
+        OFFICIAL = "official", "Official website"
+        DIPLOMATIC = "diplomatic", "Embassy / diplomatic"
+        NEWS = "news", "News site"
+        THINK_TANK = "think_tank", "Think tank"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    homepage = models.URLField(blank=True)
+    country = models.CharField(max_length=100, blank=True, help_text="Leave blank when unknown.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:source_detail", args=[self.slug])
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    role = models.CharField(max_length=300, blank=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names this person is reported under, one per line "
+        "(e.g. “Ayatollah Seyyed Ali Khamenei”).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:person_detail", args=[self.slug])
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class DocumentQuerySet(PublishedQuerySet):
+    def with_claim_counts(self, user=None):
+        """Annotate ``claim_count`` with the claims ``user`` may see."""
+        claim_filter = Q()
+        if not (user is not None and user.is_authenticated and user.has_perm("archive.view_draft")):
+            claim_filter = Q(claims__visibility=Visibility.PUBLISHED)
+        return self.annotate(claim_count=Count("claims", filter=claim_filter, distinct=True))
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        TRANSCRIPT = "transcript", "Speech transcript"
+        NEWS = "news", "News report"
+        ANALYSIS = "analysis", "Analysis"
+        READOUT = "readout", "Official readout"
+        STATEMENT = "statement", "Statement"
+        OTHER = "other", "Other"
+
+    class DatePrecision(models.TextChoices):
+        TIME = "time", "Exact time"
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+        UNKNOWN = "unknown", "Unknown"
+
+    class CaptureMethod(models.TextChoices):
+        FILE_IMPORT = "file_import", "File import"
+        ADMIN_PASTE = "admin_paste", "Paste in admin"
+        UPLOAD = "upload", "Upload"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    language = models.CharField(
+        max_length=35, default="en", validators=[validate_language_tag], help_text="BCP 47 tag, e.g. en, fa, ar-SY."
+    )
+    byline = models.CharField(max_length=300, blank=True, help_text="Author as printed; blank when none is given.")
+
+    # Provenance
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="documents",
+        help_text="Leave empty when the publisher is unknown.",
+    )
+    original_url = models.URLField(max_length=2000, blank=True)
+    archived_url = models.URLField(max_length=2000, blank=True, verbose_name="archived copy URL")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    captured_at = models.DateTimeField(default=timezone.now)
+    captured_by = models.CharField(max_length=200, blank=True)
+    capture_method = models.CharField(max_length=20, choices=CaptureMethod.choices)
+    provenance_notes = models.TextField(blank=True)
+
+    # The capture and its reading text
+    raw_text = models.TextField()
+    raw_sha256 = models.CharField("raw text SHA-256", max_length=64, unique=True, editable=False)
+    text = models.TextField(help_text="Reading text that claims anchor to.")
+    cleaning_report = models.JSONField(
+        default=list, blank=True, help_text="Lines the boilerplate cleaner removed, with their line numbers."
+    )
+
+    tags = TaggableManager(blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-captured_at"]
+        permissions = [("view_draft", "Can see draft documents and claims on public pages")]
+        indexes = [
+            models.Index(fields=["visibility", "published_at"]),
+            models.Index(fields=["visibility", "captured_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_precision="unknown", published_at__isnull=True)
+                | (~Q(published_precision="unknown") & Q(published_at__isnull=False)),
+                name="document_published_date_matches_precision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("archive:document_detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.published_precision == self.DatePrecision.UNKNOWN and self.published_at is not None:
+            raise ValidationError(
+                {"published_precision": "A published date is given, so its precision cannot be “unknown”."}
+            )
+        if self.published_precision != self.DatePrecision.UNKNOWN and self.published_at is None:
+            raise ValidationError({"published_at": "Give the published date, or set its precision to “unknown”."})
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            self.raw_sha256 = sha256_hex(self.raw_text)
+        else:
+            stored = Document.objects.filter(pk=self.pk).values_list("raw_text", flat=True).first()
+            if stored is not None and stored != self.raw_text:
+                raise ValidationError("The raw text of a capture never changes after it is archived.")
+        super().save(*args, **kwargs)
+
+    def raw_text_intact(self):
+        """True when ``raw_text`` still hashes to the SHA-256 recorded at capture."""
+        return sha256_hex(self.raw_text) == self.raw_sha256
+
+    @property
+    def published_display(self):
+        """The published date at the precision it is known, or “date unknown”."""
+        if self.published_at is None:
+            return "date unknown"
+        when = timezone.localtime(self.published_at)
+        if self.published_precision == self.DatePrecision.TIME:
+            return when.strftime("%-d %B %Y, %H:%M %Z")
+        if self.published_precision == self.DatePrecision.DAY:
+            return when.strftime("%-d %B %Y")
+        if self.published_precision == self.DatePrecision.MONTH:
+            return when.strftime("%B %Y")
+        return when.strftime("%Y")
+
+    @property
+    def published_iso(self):
+        """Machine-readable value for ``<time datetime>`` at the known precision."""
+        if self.published_at is None:
+            return ""
+        when = timezone.localtime(self.published_at)
+        return {
+            self.DatePrecision.TIME: when.isoformat(),
+            self.DatePrecision.DAY: when.strftime("%Y-%m-%d"),
+            self.DatePrecision.MONTH: when.strftime("%Y-%m"),
+        }.get(self.published_precision, when.strftime("%Y"))
+
+
+class DocumentRelation(models.Model):
+    """A document citing, reporting on, or translating another text.
+
+    The target is another archived document, or, when that text is not in the
+    archive (the ISW analysis the Caliber.az piece cites), a described external one.
+    """
+
+    class Kind(models.TextChoices):
+        CITES = "cites", "cites"
+        REPORTS_ON = "reports_on", "reports on"
+        TRANSLATION_OF = "translation_of", "is a translation of"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="outgoing_relations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    target = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.CASCADE, related_name="incoming_relations"
+    )
+    external_title = models.CharField(
+        max_length=500, blank=True, help_text="For a text that is not in the archive."
+    )
+    external_url = models.URLField(max_length=2000, blank=True)
+    external_date = models.DateField(null=True, blank=True)
+    external_date_precision = models.CharField(
+        max_length=10, choices=Document.DatePrecision.choices, default=Document.DatePrecision.UNKNOWN
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["document", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target__isnull=False) & Q(external_title=""))
+                | (Q(target__isnull=True) & ~Q(external_title="")),
+                name="relation_has_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "kind", "target"],
+                condition=Q(target__isnull=False),
+                name="relation_unique_per_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document} {self.get_kind_display()} {self.target_title}"
+
+    @property
+    def target_title(self):
+        return self.target.title if self.target_id else self.external_title
+
+    def clean(self):
+        super().clean()
+        if bool(self.target_id) == bool(self.external_title.strip()):
+            raise ValidationError("Choose an archived document or describe an external text, not both.")
+        if self.target_id and self.target_id == self.document_id:
+            raise ValidationError({"target": "A document cannot relate to itself."})
+
+
+class ClaimQuerySet(PublishedQuerySet):
+    def published(self):
+        """Published claims in published documents: a claim is never shown outside its document."""
+        return self.filter(visibility=Visibility.PUBLISHED, document__visibility=Visibility.PUBLISHED)
+
+    def for_display(self):
+        return self.select_related("document", "document__source", "claimant").prefetch_related("tags")
+
+
+class Claim(models.Model):
+    class Kind(models.TextChoices):
+        ASSERTION = "assertion", "Assertion"
+        ACCUSATION = "accusation", "Accusation"
+        THREAT = "threat", "Threat"
+        PREDICTION = "prediction", "Prediction"
+        DENIAL = "denial", "Denial"
+        ADMISSION = "admission", "Admission"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "Unverified"
+        CORROBORATED = "corroborated", "Corroborated"
+        DISPUTED = "disputed", "Disputed"
+        REFUTED = "refuted", "Refuted"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="claims")
+    # W3C Web Annotation selectors: TextQuoteSelector (quote, prefix, suffix)
+    # and TextPositionSelector (start, end) into ``document.text``.
+    quote = models.TextField()
+    prefix = models.CharField(max_length=200, blank=True)
+    suffix = models.CharField(max_length=200, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    claimant = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ASSERTION)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
+    note = models.TextField(blank=True, help_text="Markdown subset: *emphasis*, **strong**, `code`, [links](https://…), lists.")
+    tags = TaggableManager(blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "start", "end", "pk"]
+        indexes = [models.Index(fields=["document", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_not_empty"),
+        ]
+
+    def __str__(self):
+        return anchoring.excerpt(self.quote, 80)
+
+    def get_absolute_url(self):
+        return reverse("archive:claim_detail", args=[self.pk])
+
+    @property
+    def anchor_id(self):
+        return f"claim-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        if self.document_id is None or self.start is None or self.end is None:
+            return
+        problem = anchoring.check_selector(
+            self.document.text, anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
+        )
+        if problem:
+            raise ValidationError({"quote": problem})
+
+    def set_span(self, text, start, end):
+        """Fill both selectors from a span of ``text``."""
+        selector = anchoring.selector_for(text, start, end)
+        self.quote, self.prefix, self.suffix = selector.quote, selector.prefix, selector.suffix
+        self.start, self.end = selector.start, selector.end

@@ -1,0 +1,70 @@
+"""Small builders for test data. They go through the models' own rules
+(selectors are computed by ``anchoring``), never around them."""
+
+import itertools
+
+from django.utils import timezone
+
+from archive import anchoring
+from archive.models import Claim, Document, Person, Source, Visibility
+
+_counter = itertools.count(1)
+
+
+def make_source(**fields):
+    n = next(_counter)
+    fields.setdefault("name", f"Outlet {n}")
+    fields.setdefault("slug", f"outlet-{n}")
+    return Source.objects.create(**fields)
+
+
+def make_person(**fields):
+    n = next(_counter)
+    fields.setdefault("name", f"Speaker {n}")
+    fields.setdefault("slug", f"speaker-{n}")
+    return Person.objects.create(**fields)
+
+
+def make_document(text=None, *, tags=(), **fields):
+    n = next(_counter)
+    text = text if text is not None else f"Document {n} says that the sky is blue. It also says water is wet."
+    fields.setdefault("title", f"Document {n}")
+    fields.setdefault("slug", f"document-{n}")
+    fields.setdefault("raw_text", text)
+    fields.setdefault("text", text)
+    fields.setdefault("capture_method", Document.CaptureMethod.FILE_IMPORT)
+    fields.setdefault("visibility", Visibility.PUBLISHED)
+    fields.setdefault("captured_at", timezone.now())
+    document = Document.objects.create(**fields)
+    if tags:
+        document.tags.add(*tags)
+    return document
+
+
+def make_claim(document, quote, *, prefix="", suffix="", tags=(), **fields):
+    selector = anchoring.find_quote(document.text, quote, prefix, suffix)
+    fields.setdefault("visibility", Visibility.PUBLISHED)
+    claim = Claim.objects.create(
+        document=document,
+        quote=selector.quote,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        start=selector.start,
+        end=selector.end,
+        **fields,
+    )
+    if tags:
+        claim.tags.add(*tags)
+    return claim
+
+
+def make_claim_at(document, start, end, *, tags=(), **fields):
+    selector = anchoring.selector_for(document.text, start, end)
+    fields.setdefault("visibility", Visibility.PUBLISHED)
+    claim = Claim.objects.create(
+        document=document, quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix,
+        start=selector.start, end=selector.end, **fields,
+    )
+    if tags:
+        claim.tags.add(*tags)
+    return claim
