@@ -195,13 +195,19 @@ class Document(models.Model):
             raise ValidationError({"published_at": "Give the published date, or set its precision to “unknown”."})
 
     def save(self, *args, **kwargs):
-        if self.pk is None:
+        creating = self.pk is None
+        if creating:
             self.raw_sha256 = sha256_hex(self.raw_text)
         else:
             stored = Document.objects.filter(pk=self.pk).values_list("raw_text", flat=True).first()
             if stored is not None and stored != self.raw_text:
                 raise ValidationError("The raw text of a capture never changes after it is archived.")
         super().save(*args, **kwargs)
+        if creating:
+            DocumentVersion.objects.create(
+                document=self, number=1, text=self.text, reason="Text as first cleaned from the capture",
+                created_by=self.created_by,
+            )
 
     def raw_text_intact(self):
         """True when ``raw_text`` still hashes to the SHA-256 recorded at capture."""
@@ -333,6 +339,15 @@ class Claim(models.Model):
     note = models.TextField(blank=True, help_text="Markdown subset: *emphasis*, **strong**, `code`, [links](https://…), lists.")
     tags = TaggableManager(blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.DRAFT)
+    # Set when a text correction left no trustworthy place for the quote:
+    # the claim is kept (with its selectors into ``anchored_version``) and
+    # waits for an analyst to re-place it.
+    orphaned = models.BooleanField(default=False)
+    anchored_version = models.ForeignKey(
+        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The text version the selectors were last placed in.",
+    )
+    anchor_note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -360,7 +375,8 @@ class Claim(models.Model):
 
     def clean(self):
         super().clean()
-        if self.document_id is None or self.start is None or self.end is None:
+        if self.orphaned or self.document_id is None or self.start is None or self.end is None:
+            # An orphaned claim's selectors point into the version it was anchored in.
             return
         problem = anchoring.check_selector(
             self.document.text, anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
@@ -373,3 +389,120 @@ class Claim(models.Model):
         selector = anchoring.selector_for(text, start, end)
         self.quote, self.prefix, self.suffix = selector.quote, selector.prefix, selector.suffix
         self.start, self.end = selector.start, selector.end
+
+
+class DocumentVersion(models.Model):
+    """One state of a document's reading text. Version 1 is the text as first
+    cleaned; each correction adds the next number, with who, when and why."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_number_unique_per_document"),
+        ]
+
+    def __str__(self):
+        return f"{self.document} — version {self.number}"
+
+    def save(self, *args, **kwargs):
+        self.text_sha256 = sha256_hex(self.text)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:document_version", args=[self.document.slug, self.number])
+
+
+class DocumentSlug(models.Model):
+    """A slug a document used to have, so old links redirect to the current one."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.slug
+
+
+class ClaimEvent(models.Model):
+    """Audit trail of a claim: who created, edited, moved, re-anchored or deleted it."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "created"
+        EDITED = "edited", "edited"
+        MOVED = "moved", "moved (span changed)"
+        REANCHORED = "reanchored", "re-anchored after a text correction"
+        ORPHANED = "orphaned", "orphaned by a text correction"
+        DELETED = "deleted", "deleted"
+
+    claim = models.ForeignKey(Claim, null=True, on_delete=models.SET_NULL, related_name="events")
+    claim_pk = models.PositiveBigIntegerField(help_text="Kept when the claim itself is deleted.")
+    document = models.ForeignKey(Document, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"claim {self.claim_pk} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClaimLink(models.Model):
+    """Two claims in different documents and how they relate."""
+
+    class Relation(models.TextChoices):
+        REPORTS = "reports", "reports"
+        PARAPHRASES = "paraphrases", "paraphrases"
+        QUOTES_VERBATIM = "quotes_verbatim", "quotes verbatim"
+        REPEATS = "repeats", "repeats"
+        CORROBORATES = "corroborates", "corroborates"
+        CONTRADICTS = "contradicts", "contradicts"
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_out")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_in")
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_claim", "to_claim", "relation"], name="claim_link_unique"),
+            models.CheckConstraint(condition=~Q(from_claim=models.F("to_claim")), name="claim_link_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_claim_id} {self.relation} {self.to_claim_id}"
+
+    def clean(self):
+        super().clean()
+        if not (self.from_claim_id and self.to_claim_id):
+            return
+        if self.from_claim_id == self.to_claim_id:
+            raise ValidationError("A claim cannot be linked to itself.")
+        if self.from_claim.document_id == self.to_claim.document_id:
+            raise ValidationError("Link claims in different documents; these two are in the same document.")
+        duplicate = ClaimLink.objects.filter(
+            Q(from_claim=self.from_claim_id, to_claim=self.to_claim_id)
+            | Q(from_claim=self.to_claim_id, to_claim=self.from_claim_id),
+            relation=self.relation,
+        ).exclude(pk=self.pk)
+        if duplicate.exists():
+            raise ValidationError("These two claims are already linked with this relation.")

@@ -9,6 +9,7 @@ app_name = "archive"
 archive_patterns = [
     path("", views.document_list, name="document_list"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("documents/<slug:slug>/raw/", views.document_raw, name="document_raw"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),

@@ -5,8 +5,9 @@ tags. They may delete claims and relations (their own annotations) but never
 documents: a capture, once archived, stays.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from archive.migrations import _groups
 
 ANALYSTS = "Analysts"
 
@@ -23,28 +24,10 @@ PERMISSIONS = {
 }
 
 
-def _ensure_permissions(apps):
-    # Permissions are normally created after all migrations ran; create them
-    # now so the group can be filled on a fresh database.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-
 def create_group(apps, schema_editor):
-    _ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=ANALYSTS)
-    wanted = []
-    for app_label, codenames in PERMISSIONS.items():
-        found = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
-        missing = set(codenames) - {p.codename for p in found}
-        if missing:
-            raise RuntimeError(f"Permissions not found for {app_label}: {sorted(missing)}")
-        wanted.extend(found)
-    group.permissions.set(wanted)
+    Group.objects.filter(name=ANALYSTS).delete()
+    _groups.grant(apps, ANALYSTS, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):

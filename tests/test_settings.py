@@ -1,0 +1,86 @@
+"""Settings come from the environment through strict helpers; production
+settings refuse unsafe values and pass ``check --deploy`` without warnings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from archive.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 20 + "-a-long-and-unique-production-secret-for-tests-0123456789",
+    "ALLOWED_HOSTS": "margins.example.org",
+}
+
+
+def run_manage(*args, env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("Yes", True), ("off", False), ("0", False)])
+def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("MARGINS_FLAG", raw)
+    assert env_bool("MARGINS_FLAG") is expected
+
+
+def test_env_bool_refuses_a_typo_instead_of_guessing(monkeypatch):
+    monkeypatch.setenv("MARGINS_FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="MARGINS_FLAG='ture' is not a boolean"):
+        env_bool("MARGINS_FLAG")
+
+
+def test_env_int_refuses_text_and_values_below_minimum(monkeypatch):
+    monkeypatch.setenv("MARGINS_N", "ten")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("MARGINS_N", 1)
+    monkeypatch.setenv("MARGINS_N", "-3")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_int("MARGINS_N", 1, minimum=0)
+
+
+def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
+    monkeypatch.setenv("MARGINS_HOSTS", " a.example , ,b.example")
+    assert env_list("MARGINS_HOSTS") == ["a.example", "b.example"]
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PROD_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"DEBUG": "1"}, "DEBUG must be off"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be a unique value"),
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must list"),
+        ({"DJANGO_ENV": "prod"}, "DJANGO_ENV='prod'"),
+    ],
+)
+def test_production_refuses_unsafe_settings_loudly(overrides, message):
+    env = {**PROD_ENV, **overrides}
+    env = {k: v for k, v in env.items() if v is not None}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_demo_secret_key_is_never_accepted_in_production():
+    from archive import settings as margins_settings
+
+    env = {**PROD_ENV, "SECRET_KEY": margins_settings._DEV_SECRET}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be a unique value" in result.stderr
