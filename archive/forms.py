@@ -1,10 +1,12 @@
 """Forms of the archive's pages."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q
 from taggit.models import Tag
 
-from archive.models import Document, Person, Source
+from archive import anchoring, ingest
+from archive.models import Claim, Document, Person, Source
 
 # --- Public reading site -------------------------------------------------
 
@@ -63,7 +65,9 @@ class DocumentFilterForm(forms.Form):
         documents = self.documents
         if data.get("q"):
             q = data["q"]
-            documents = documents.filter(Q(title__icontains=q) | Q(byline__icontains=q) | Q(text__icontains=q))
+            documents = documents.filter(
+                Q(title__icontains=q) | Q(byline__icontains=q) | Q(text__icontains=q)
+            )
         if data.get("source"):
             documents = documents.filter(source__slug=data["source"])
         if data.get("kind"):
@@ -80,7 +84,169 @@ class DocumentFilterForm(forms.Form):
             documents = documents.filter(published_at__year=data["year"])
         return documents.order_by(*self.SORTS[data.get("sort") or self.DEFAULT_SORT])
 
-    @property
-    def is_filtered(self):
-        self.is_valid()
-        return any(value not in (None, "") for name, value in self.cleaned_data.items() if name != "sort")
+
+# --- Analysts' admin -------------------------------------------------------
+
+DOCUMENT_PROVENANCE_FIELDS = [
+    "title", "slug", "kind", "language", "byline", "tags", "visibility",
+    "source", "original_url", "archived_url", "published_at", "published_precision",
+    "captured_at", "captured_by", "provenance_notes",
+]
+
+
+class TextareaField(forms.CharField):
+    """A CharField that drops the CRLF line ends browsers submit textareas with.
+
+    HTML form serialization turns every line end into CRLF whatever was typed
+    or pasted; they are not part of the text, and unchanged text must not look
+    edited.
+    """
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class DocumentCaptureForm(forms.ModelForm):
+    """Archive a new capture: pasted text or an uploaded file, plus its provenance.
+
+    The capture goes through ``ingest`` like every other import: decoded
+    exactly, cleaned, refused when already archived. ``save()`` archives it
+    in one step (``commit=False`` cannot defer that); set ``created_by`` first.
+    """
+
+    paste = TextareaField(
+        label="Paste capture", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="The page's text exactly as captured. Fill this or upload a file, not both.",
+    )
+    upload = forms.FileField(
+        label="Or upload a file", required=False, allow_empty_file=True,
+        help_text="A UTF-8 text file.",
+    )
+
+    class Meta:
+        model = Document
+        fields = DOCUMENT_PROVENANCE_FIELDS
+
+    created_by = None
+    cleaned = None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        paste, upload = cleaned_data.get("paste", ""), cleaned_data.get("upload")
+        if paste and upload:
+            raise forms.ValidationError("Paste the capture or upload a file, not both.")
+        if not paste and upload is None:
+            raise forms.ValidationError("Paste the capture or upload a file.")
+        limit = settings.MARGINS_MAX_CAPTURE_BYTES
+        if upload is not None:
+            field, self.capture_name = "upload", upload.name
+            self.capture_method = Document.CaptureMethod.UPLOAD
+            # Never read a huge file whole just to refuse it; ingest's check still
+            # applies to what is read, the size reported is the file's own.
+            if upload.size > limit:
+                self.add_error(field, str(ingest.CaptureError(
+                    f"{upload.size:,} bytes is over the {limit:,}-byte limit (MARGINS_MAX_CAPTURE_BYTES)",
+                    upload.name,
+                )))
+                return cleaned_data
+            data = upload.read()
+        else:
+            field, self.capture_name = "paste", "pasted text"
+            self.capture_method = Document.CaptureMethod.ADMIN_PASTE
+            data = paste.encode("utf-8")
+        try:
+            self.raw_text = ingest.decode_capture(data, self.capture_name, limit)
+            if not self.errors:
+                # Refuses a capture archived before, or one that is all boilerplate,
+                # while the form can still say so.
+                fields = {k: v for k, v in self._provenance().items() if k != "slug"}
+                ingest.create_document(
+                    self.raw_text, fields=fields, capture_method=self.capture_method, dry_run=True,
+                    name=self.capture_name,
+                )
+        except ingest.CaptureError as error:
+            self.add_error(field, str(error))
+        return cleaned_data
+
+    def _provenance(self):
+        return {name: self.cleaned_data.get(name) for name in DOCUMENT_PROVENANCE_FIELDS}
+
+    def save(self, commit=True):
+        self.instance, self.cleaned = ingest.create_document(
+            self.raw_text, fields=self._provenance(), capture_method=self.capture_method,
+            created_by=self.created_by, name=self.capture_name,
+        )
+        # ingest stored the tags with the document.
+        self.save_m2m = lambda: None
+        return self.instance
+
+
+class DocumentChangeForm(forms.ModelForm):
+    """Edit a document's provenance and, while no claim anchors to it, its reading text."""
+
+    text = TextareaField(strip=False, widget=forms.Textarea(attrs={"rows": 20}),
+                           help_text=Document._meta.get_field("text").help_text)
+
+    class Meta:
+        model = Document
+        fields = [*DOCUMENT_PROVENANCE_FIELDS, "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The instance takes the submitted values during validation; keep what is stored.
+        self.stored_text = self.instance.text if self.instance.pk else None
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if self.stored_text is None or text == self.stored_text:
+            return text
+        claims = self.instance.claims.count()
+        if claims:
+            anchor = "claim anchors" if claims == 1 else "claims anchor"
+            raise forms.ValidationError(
+                f"The reading text cannot be edited while {claims} {anchor} to it; text corrections "
+                "with re-anchoring arrive with document versions."
+            )
+        if not text.strip():
+            raise forms.ValidationError("The reading text cannot be empty.")
+        return text
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """A claim placed by its quote: the analyst types or pastes the passage
+    (with a few words before or after when it occurs more than once) and the
+    form finds it in the reading text. It never guesses between occurrences."""
+
+    quote = TextareaField(widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="Copy the passage exactly from the document's reading text.")
+    prefix = TextareaField(required=False, strip=False, max_length=200,
+                             help_text="Text just before the quote, when the quote occurs more than once.")
+    suffix = TextareaField(required=False, strip=False, max_length=200,
+                             help_text="Text just after the quote, when the quote occurs more than once.")
+
+    class Meta:
+        model = Claim
+        fields = ["document", "quote", "prefix", "suffix", "claimant", "kind", "status", "note", "tags",
+                  "visibility"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        document = cleaned_data.get("document") or getattr(self.instance, "document", None)
+        quote = cleaned_data.get("quote")
+        if document is None or not quote:
+            return cleaned_data
+        unchanged = self.instance.pk is not None and not {"document", "quote", "prefix", "suffix"} & set(
+            self.changed_data
+        )
+        if unchanged:
+            return cleaned_data
+        try:
+            selector = anchoring.find_quote(
+                document.text, cleaned_data["quote"], cleaned_data["prefix"], cleaned_data["suffix"]
+            )
+        except (anchoring.QuoteNotFound, anchoring.QuoteAmbiguous) as error:
+            self.add_error("quote", str(error))
+            return cleaned_data
+        cleaned_data.update(quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix)
+        self.instance.start, self.instance.end = selector.start, selector.end
+        return cleaned_data

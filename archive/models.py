@@ -21,6 +21,18 @@ from archive import anchoring
 from archive.validators import validate_language_tag
 
 
+class URLField(models.URLField):
+    """A URLField whose forms assume https for scheme-less input (Django 6's default)."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.URLField", args, kwargs
+
+
 def sha256_hex(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -53,7 +65,7 @@ class Source(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    homepage = models.URLField(blank=True)
+    homepage = URLField(blank=True)
     country = models.CharField(max_length=100, blank=True, help_text="Leave blank when unknown.")
     notes = models.TextField(blank=True)
 
@@ -135,8 +147,8 @@ class Document(models.Model):
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="documents",
         help_text="Leave empty when the publisher is unknown.",
     )
-    original_url = models.URLField(max_length=2000, blank=True)
-    archived_url = models.URLField(max_length=2000, blank=True, verbose_name="archived copy URL")
+    original_url = URLField(max_length=2000, blank=True)
+    archived_url = URLField(max_length=2000, blank=True, verbose_name="archived copy URL")
     published_at = models.DateTimeField(null=True, blank=True)
     published_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
@@ -260,7 +272,7 @@ class DocumentRelation(models.Model):
     external_title = models.CharField(
         max_length=500, blank=True, help_text="For a text that is not in the archive."
     )
-    external_url = models.URLField(max_length=2000, blank=True)
+    external_url = URLField(max_length=2000, blank=True)
     external_date = models.DateField(null=True, blank=True)
     external_date_precision = models.CharField(
         max_length=10, choices=Document.DatePrecision.choices, default=Document.DatePrecision.UNKNOWN

@@ -43,7 +43,9 @@ def _check(text, highlight):
         )
     for name, _value in highlight.attrs:
         if not _ATTRIBUTE_NAME.match(name) or name in _RESERVED_ATTRIBUTES:
-            raise ValueError(f"Highlight {highlight.key!r} has an attribute name that is not allowed: {name!r}.")
+            raise ValueError(
+                f"Highlight {highlight.key!r} has an attribute name that is not allowed: {name!r}."
+            )
 
 
 def _open_mark(highlight, first, last):

@@ -14,7 +14,7 @@ from functools import partial
 
 import bleach
 from bleach.linkifier import TLDS, LinkifyFilter
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "code", "a", "ul", "ol", "li", "blockquote"})
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
@@ -171,7 +171,7 @@ def _blocks(lines, stash, depth=0):
 
 
 def render_note(text):
-    """Render a note written in the Markdown subset to sanitized HTML."""
+    """Render a note written in the Markdown subset to sanitized HTML (a SafeString)."""
     text = _CONTROL_RE.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
     stash = _Stash()
     converted = _blocks(html.escape(text, quote=True).split("\n"), stash)
@@ -180,4 +180,4 @@ def render_note(text):
     return mark_safe(clean_html(stash.restore(converted)))  # noqa: S308
 
 
-__all__ = ["ALLOWED_TAGS", "ALLOWED_PROTOCOLS", "SafeString", "clean_html", "render_note"]
+__all__ = ["ALLOWED_TAGS", "ALLOWED_PROTOCOLS", "clean_html", "render_note"]

@@ -8,7 +8,7 @@ are otherwise indistinguishable from documents that do not exist.
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
@@ -51,7 +51,7 @@ def _paginate(request, items):
 def _is_placed(claim, text):
     """Whether ``claim``'s position selector still points at its quote in ``text``."""
     return (
-        not getattr(claim, "orphaned", False)
+        not claim.orphaned
         and 0 <= claim.start < claim.end <= len(text)
         and text[claim.start : claim.end] == claim.quote
     )
@@ -79,11 +79,13 @@ def _highlighted_text(document, claims):
     return render_highlighted(document.text, map(_highlight, placed)), unplaced
 
 
-def _claims_of(request, documents=None):
-    claims = visible_claims(request).select_related("claimant").prefetch_related("tags")
-    if documents is not None:
-        claims = claims.filter(document__in=documents)
-    return claims.order_by("start", "end", "pk")
+def _claims_of(request):
+    return (
+        visible_claims(request)
+        .select_related("claimant")
+        .prefetch_related("tags")
+        .order_by("start", "end", "pk")
+    )
 
 
 def document_list(request):
@@ -98,12 +100,15 @@ def document_list(request):
 def document_detail(request, slug):
     document = get_visible_document_or_404(request, slug)
     claims = list(_claims_of(request).filter(document=document))
+    for claim in claims:
+        # Claim cards link into their document: reuse the one loaded, not one query per claim.
+        claim.document = document
     text_html, unplaced = _highlighted_text(document, claims)
     visible = visible_documents(request)
     # A relation to a draft is left out entirely: even its title would reveal the draft.
-    outgoing = document.outgoing_relations.filter(Q(target__isnull=True) | Q(target__in=visible)).select_related(
-        "target", "target__source"
-    )
+    outgoing = document.outgoing_relations.filter(
+        Q(target__isnull=True) | Q(target__in=visible)
+    ).select_related("target", "target__source")
     incoming = document.incoming_relations.filter(document__in=visible).select_related(
         "document", "document__source"
     )
@@ -115,6 +120,7 @@ def document_detail(request, slug):
         "outgoing": outgoing,
         "incoming": incoming,
         "claim_kinds": Claim.Kind.choices,
+        "raw_intact": document.raw_text_intact(),
         "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
     }
     return render(request, "archive/document_detail.html", context)
@@ -137,7 +143,9 @@ def claim_detail(request, pk):
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    documents = _document_cards(request, visible_documents(request).filter(tags__slug=slug))
+    documents = _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
+        *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+    )
     claims = visible_claims(request).filter(tags__slug=slug).for_display()
     context = {"tag": tag, "documents": documents, "claims": claims}
     return render(request, "archive/tag_detail.html", context)
@@ -156,7 +164,9 @@ def person_detail(request, slug):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    page, page_notice = _paginate(request, _document_cards(request, visible_documents(request).filter(source=source)))
+    documents = visible_documents(request).filter(source=source)
+    newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+    page, page_notice = _paginate(request, _document_cards(request, documents).order_by(*newest_first))
     context = {"source": source, "page": page, "page_notice": page_notice}
     return render(request, "archive/source_detail.html", context)
 
@@ -164,16 +174,15 @@ def source_detail(request, slug):
 def compare(request):
     slugs = list(dict.fromkeys(slug.strip() for slug in request.GET.getlist("d") if slug.strip()))
     visible = visible_documents(request)
-    choices = visible.only("slug", "title").order_by("title")
+    chooser = {
+        "slugs": slugs,
+        "choices": visible.only("slug", "title").order_by("title"),
+        "slots": (slugs + [""] * COMPARE_MAX)[:COMPARE_MAX],
+        "compare_min": COMPARE_MIN,
+        "compare_max": COMPARE_MAX,
+    }
     if not COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
-        context = {
-            "slugs": slugs,
-            "choices": choices,
-            "slots": range(COMPARE_MAX),
-            "compare_min": COMPARE_MIN,
-            "compare_max": COMPARE_MAX,
-        }
-        return render(request, "archive/compare_choose.html", context, status=400 if slugs else 200)
+        return render(request, "archive/compare_choose.html", chooser, status=400 if slugs else 200)
 
     claims = visible_claims(request).select_related("claimant").order_by("start", "end", "pk")
     found = {
@@ -184,11 +193,13 @@ def compare(request):
     }
     missing = [slug for slug in slugs if slug not in found]
     if missing:
+        # A draft the visitor may not see is reported exactly like a slug that does not exist.
         names = ", ".join(f"“{slug}”" for slug in missing)
-        raise Http404(f"No document with the address {names} is in the archive.")
+        message = f"There is no document at {names}, so the comparison cannot be shown."
+        return render(request, "404.html", {"message": message}, status=404)
     columns = []
     for slug in slugs:
         document = found[slug]
         text_html, unplaced = _highlighted_text(document, document.visible_claims)
         columns.append({"document": document, "text_html": text_html, "unplaced": unplaced})
-    return render(request, "archive/compare.html", {"columns": columns, "slugs": slugs})
+    return render(request, "archive/compare.html", {"columns": columns, **chooser})

@@ -1,0 +1,163 @@
+"""JSON endpoints the reader's highlighting tool talks to.
+
+Every write: POST only, CSRF-checked by the middleware, members of Analysts
+only (anonymous users get 403, not a login redirect, since a script cannot
+follow one), selectors checked against the current text (400 with a precise
+message otherwise). The response carries the re-rendered text and claim list
+so the page updates in place.
+"""
+
+import json
+
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET, require_POST
+from taggit.models import Tag
+
+from archive import annotations
+from archive.forms import ClaimFieldsForm
+from archive.models import Claim, Document, Person
+from archive.views import reader_fragments
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _forbidden(message):
+    return JsonResponse({"error": message}, status=403)
+
+
+def _bad_request(errors):
+    return JsonResponse({"errors": errors}, status=400)
+
+
+def _analyst_only(view):
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _forbidden("Sign in as an analyst to change claims.")
+        if not request.user.has_perm("archive.change_claim"):
+            return _forbidden("Only members of Analysts may change claims.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _payload(request):
+    if len(request.body) > MAX_BODY_BYTES:
+        raise ValueError(f"The request is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        data = json.loads(request.body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"The request body is not valid JSON: {error}.") from None
+    if not isinstance(data, dict):
+        raise ValueError("The request body must be a JSON object.")
+    return data
+
+
+def _selector(document, data):
+    return annotations.checked_selector(
+        document,
+        quote=data.get("quote"),
+        prefix=data.get("prefix", ""),
+        suffix=data.get("suffix", ""),
+        start=data.get("start"),
+        end=data.get("end"),
+    )
+
+
+def _claim_response(request, claim, document, status=200):
+    return JsonResponse(
+        {
+            "id": claim.pk if claim is not None else None,
+            "url": claim.get_absolute_url() if claim is not None else None,
+            "html": reader_fragments(request, document),
+        },
+        status=status,
+    )
+
+
+def _editable_claim(request, pk):
+    return get_object_or_404(Claim.objects.select_related("document"), pk=pk)
+
+
+@require_POST
+@_analyst_only
+def claim_create(request, slug):
+    document = get_object_or_404(Document, slug=slug)
+    try:
+        data = _payload(request)
+        selector = _selector(document, data)
+    except (ValueError, annotations.SelectorError) as error:
+        return _bad_request({"selector": [str(error)]})
+    form = ClaimFieldsForm(data)
+    if not form.is_valid():
+        return _bad_request(form.errors)
+    fields = dict(form.cleaned_data)
+    tags = fields.pop("tags")
+    claim = annotations.create_claim(document, selector, user=request.user, tags=tags, **fields)
+    return _claim_response(request, claim, document, status=201)
+
+
+@require_POST
+@_analyst_only
+def claim_update(request, pk):
+    claim = _editable_claim(request, pk)
+    try:
+        data = _payload(request)
+    except ValueError as error:
+        return _bad_request({"__all__": [str(error)]})
+    form = ClaimFieldsForm(data)
+    if not form.is_valid():
+        return _bad_request(form.errors)
+    fields = dict(form.cleaned_data)
+    tags = fields.pop("tags")
+    annotations.update_claim(claim, user=request.user, tags=tags, **fields)
+    return _claim_response(request, claim, claim.document)
+
+
+@require_POST
+@_analyst_only
+def claim_move(request, pk):
+    claim = _editable_claim(request, pk)
+    try:
+        selector = _selector(claim.document, _payload(request))
+    except (ValueError, annotations.SelectorError) as error:
+        return _bad_request({"selector": [str(error)]})
+    annotations.move_claim(claim, selector, user=request.user)
+    return _claim_response(request, claim, claim.document)
+
+
+@require_POST
+@_analyst_only
+def claim_delete(request, pk):
+    claim = _editable_claim(request, pk)
+    document = claim.document
+    annotations.delete_claim(claim, user=request.user)
+    return _claim_response(request, None, document)
+
+
+@require_GET
+@_analyst_only
+def people_search(request):
+    """Search-as-you-type over people's names and aliases."""
+    term = request.GET.get("q", "").strip()[:100]
+    people = Person.objects.all()
+    if term:
+        people = people.filter(Q(name__icontains=term) | Q(aliases__icontains=term))
+    results = []
+    for person in people.order_by("name")[:10]:
+        matched = next((a for a in person.alias_list if term and term.lower() in a.lower()), "")
+        results.append({"id": person.pk, "name": person.name, "role": person.role, "matched_alias": matched})
+    return JsonResponse({"results": results})
+
+
+@require_GET
+@_analyst_only
+def tag_suggestions(request):
+    term = request.GET.get("q", "").strip()[:100]
+    tags = Tag.objects.all()
+    if term:
+        tags = tags.filter(name__icontains=term)
+    return JsonResponse({"results": list(tags.order_by("name").values_list("name", flat=True)[:15])})

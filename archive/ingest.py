@@ -1,0 +1,567 @@
+"""Turning a capture (the bytes of a saved web page's text) into a Document.
+
+Three steps, each refusing bad input with a message that names the file:
+
+* ``decode_capture`` checks the bytes and decodes them exactly, so the raw
+  text stored is the capture byte for byte.
+* ``clean`` drops boilerplate lines (menus, share widgets, counters, footers)
+  to make the reading text. It only ever deletes whole lines and reports each
+  one, so nothing an analyst quotes can differ from what was captured.
+* ``create_document`` checks for an earlier copy of the same capture, cleans,
+  validates and saves. The importer and the admin forms both go through it.
+
+``load_manifest`` and ``manifest_fields`` read the provenance of a batch of
+captures from a JSON or TOML file.
+"""
+
+import datetime
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+BOM = "\ufeff"
+
+
+@dataclass
+class Removed:
+    line: int  # 1-based line number in the raw text
+    text: str
+    reason: str
+
+
+@dataclass
+class Cleaned:
+    text: str
+    removed: list[Removed]
+
+
+class CaptureError(ValueError):
+    """A capture or its provenance was refused.
+
+    ``name`` is the file (or "pasted text") the problem belongs to; ``reason``
+    says what is wrong without repeating it, so callers can print either.
+    """
+
+    def __init__(self, reason, name=None):
+        self.reason = reason
+        self.name = name
+        super().__init__(f"{name}: {reason}" if name else reason)
+
+
+class ManifestError(CaptureError):
+    """The manifest as a whole cannot be used (it does not parse, or has the wrong shape)."""
+
+
+# --- The boilerplate cleaner -------------------------------------------------
+#
+# Each rule is (pattern, reason). A pattern must match the whole line (after
+# surrounding whitespace is set aside), so a sentence that merely mentions
+# "Twitter" or "print" is never touched. Add a rule by adding a line.
+
+
+def _rules(*pairs):
+    return [(re.compile(pattern, re.IGNORECASE), reason) for pattern, reason in pairs]
+
+
+# Boilerplate wherever it appears: nothing an article says looks like these.
+ANYWHERE = _rules(
+    (r"share-line.*share it on social media!?", "share widget"),
+    (r"copy link|print this( page| article)?|share( this)?( article| story)?", "share widget"),
+    (r"поделиться|ссылка скопирована|скопировать ссылку|копировать ссылку", "share widget"),
+    (r"follow us on (youtube|twitter|x|telegram|facebook|instagram|whatsapp)", "social media link"),
+    (r"what are you looking for\s*\?", "search box"),
+    (r"A\+|A-|A−", "font size control"),
+    (r"any use of materials is allowed only if there is a hyperlink to \S+", "copyright line"),
+    (
+        r"[\w.\- ]{0,60}(©|\(c\)|copyright)\s*\d{4}(\s*[-–]\s*\d{4})?[\s.]*(all rights reserved\.?)?",
+        "copyright line",
+    ),
+    (r"back to top( button)?", "back-to-top button"),
+    (r"views?:\s*\d[\d,. ]*", "view counter"),
+    (r"reading time:\s*\d+\s*(min|mins|minutes?)\.?", "reading time"),
+    # "Site > News > Iran News > Headline": at least two separators, and no
+    # sentence punctuation before the last one.
+    (r"[^.!?>]+( > [^.!?>]+)+ > [^>]+", "breadcrumb"),
+)
+
+# Boilerplate only in the block of boilerplate at the very top or bottom of
+# the capture: mid-article, a line reading "WORLD" or "Telegram" is text.
+AT_EDGES = _rules(
+    (r"twitter|youtube|instagram|facebook|telegram|whatsapp|tiktok|vk|x", "social media link"),
+    (r"apple store|app store|play market|google play", "app store link"),
+    (r"night_theme|dark mode|ru|arm|az|en|search|menu|home", "navigation menu"),
+    (r"print", "share widget"),
+    (r"(?-i:[A-Z]{3,20})", "section label"),
+    (r"the most important world news", "site footer"),
+    # Category links run together, e.g. "IranSyriaWest Asia". Case-sensitive
+    # and at least two joins, so a headline is not mistaken for one.
+    (r"(?-i:(?=(?:.*[a-z][A-Z]){2})[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)*)", "category labels"),
+)
+
+
+def _key(line):
+    # Matching ignores surrounding whitespace (including no-break spaces and
+    # the \r of CRLF files) and stray BOMs; the kept line itself is untouched.
+    return line.replace(BOM, "").strip()
+
+
+def _match(rules, key):
+    for pattern, reason in rules:
+        if pattern.fullmatch(key):
+            return reason
+    return None
+
+
+def clean(raw: str) -> Cleaned:
+    """Drop boilerplate lines from ``raw`` and report every line dropped.
+
+    Only whole lines are removed, with two exceptions at the ends of the text:
+    a byte order mark at the start of the first kept line is dropped (and
+    reported), and trailing whitespace at the very end is stripped.
+    """
+    lines = raw.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        # A final newline ends the last line; it does not start a new one.
+        lines.pop()
+
+    verdicts = [_match(ANYWHERE, _key(line)) for line in lines]
+    blank = [not _key(line) for line in lines]
+
+    def is_edge(i):
+        return blank[i] or verdicts[i] is not None or _match(AT_EDGES, _key(lines[i])) is not None
+
+    top = 0
+    while top < len(lines) and is_edge(top):
+        top += 1
+    bottom = len(lines)
+    while bottom > top and is_edge(bottom - 1):
+        bottom -= 1
+    for i in [*range(top), *range(bottom, len(lines))]:
+        if verdicts[i] is None and not blank[i]:
+            verdicts[i] = _match(AT_EDGES, _key(lines[i]))
+
+    removed = {}
+    for i, reason in enumerate(verdicts):
+        if reason:
+            removed[i] = reason
+
+    # Blank lines: none at the start or end, at most one between paragraphs.
+    # A run keeps a truly empty line if it has one, so a no-break-space line
+    # is what goes.
+    remaining = [i for i in range(len(lines)) if i not in removed]
+    run = []
+    for i in [*remaining, None]:
+        if i is not None and blank[i]:
+            run.append(i)
+            continue
+        if run:
+            at_edge = run[0] == remaining[0] or i is None
+            keep = None if at_edge else next((j for j in run if lines[j] == ""), run[0])
+            for j in run:
+                if j != keep:
+                    removed[j] = "non-breaking space line" if "\u00a0" in lines[j] else "blank line"
+            run = []
+
+    kept = [i for i in range(len(lines)) if i not in removed]
+    report = [Removed(i + 1, lines[i], removed[i]) for i in sorted(removed)]
+    out = [lines[i] for i in kept]
+    if out and out[0].startswith(BOM):
+        stripped = out[0].lstrip(BOM)
+        report.append(Removed(kept[0] + 1, out[0][: len(out[0]) - len(stripped)], "byte order mark"))
+        report.sort(key=lambda r: r.line)
+        out[0] = stripped
+    return Cleaned(text="\n".join(out).rstrip(), removed=report)
+
+
+# --- Decoding ------------------------------------------------------------------
+
+
+def decode_capture(data: bytes, name: str, max_bytes: int) -> str:
+    """The text of a capture, decoded exactly: ``result.encode("utf-8") == data``."""
+    if not data:
+        raise CaptureError("file is empty", name)
+    if len(data) > max_bytes:
+        raise CaptureError(
+            f"{len(data):,} bytes is over the {max_bytes:,}-byte limit (MARGINS_MAX_CAPTURE_BYTES)", name
+        )
+    try:
+        # Plain "utf-8", not "utf-8-sig": a BOM is part of what was captured,
+        # so it stays in raw_text (and its SHA-256); the cleaner drops it from
+        # the reading text and says so.
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CaptureError(
+            f"not valid UTF-8 at byte offset {error.start} (byte 0x{data[error.start]:02x})", name
+        ) from None
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise CaptureError(f"contains a NUL byte at byte offset {nul}; is it a binary file?", name)
+    if not text.replace(BOM, "").strip():
+        raise CaptureError("contains only whitespace", name)
+    return text
+
+
+# --- Documents -------------------------------------------------------------------
+
+FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "language",
+    "byline",
+    "source",
+    "original_url",
+    "archived_url",
+    "published_at",
+    "published_precision",
+    "captured_at",
+    "captured_by",
+    "provenance_notes",
+    "tags",
+    "visibility",
+)
+
+
+def unique_slug(base):
+    """A slug made from ``base`` that no Document has yet ("syria", "syria-2", …)."""
+    from archive.models import Document
+
+    max_length = Document._meta.get_field("slug").max_length
+    root = slugify(base)[: max_length - 10].strip("-") or "capture"
+    slug, n = root, 1
+    while Document.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{root}-{n}"
+    return slug
+
+
+def default_title(text):
+    """The first non-empty line of the reading text, cut to fit the title field."""
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()[:500]
+    return ""
+
+
+def _describe(error, prefix=""):
+    messages = []
+    for field, field_messages in error.message_dict.items():
+        label = "" if field == NON_FIELD_ERRORS else f"field “{field}”: "
+        messages.extend(f"{prefix}{label}{message}" for message in field_messages)
+    return "; ".join(messages)
+
+
+def create_document(
+    raw_text: str, *, fields: dict, capture_method: str, created_by=None, dry_run=False, name=None
+):
+    """Clean ``raw_text``, validate and (unless ``dry_run``) save it as a Document.
+
+    ``fields`` holds provenance (any of ``FIELDS``; ``source`` is a Source or
+    None). Without a title the first line of the reading text is used; without
+    a slug one is made from the title. Returns ``(document, cleaned)``; raises
+    CaptureError, naming ``name``, when the capture is refused.
+    """
+    from archive.models import Document, sha256_hex
+
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise CaptureError(f"unknown field(s): {', '.join(sorted(unknown))}", name)
+    digest = sha256_hex(raw_text)
+    existing = Document.objects.filter(raw_sha256=digest).first()
+    if existing is not None:
+        raise CaptureError(_duplicate_message(existing, digest), name)
+
+    cleaned = clean(raw_text)
+    if not cleaned.text:
+        raise CaptureError("nothing is left once the boilerplate lines are removed", name)
+
+    values = dict(fields)
+    tags = list(values.pop("tags", None) or [])
+    if not values.get("title"):
+        values["title"] = default_title(cleaned.text)
+    if values.get("slug"):
+        if Document.objects.filter(slug=values["slug"]).exists():
+            raise CaptureError(
+                f"field “slug”: a document with the slug “{values['slug']}” already exists", name
+            )
+    else:
+        values["slug"] = unique_slug(values["title"])
+    values = {key: value for key, value in values.items() if value is not None or key == "source"}
+
+    document = Document(
+        raw_text=raw_text,
+        raw_sha256=digest,
+        text=cleaned.text,
+        cleaning_report=[asdict(removed) for removed in cleaned.removed],
+        capture_method=capture_method,
+        created_by=created_by,
+        **values,
+    )
+    try:
+        document.full_clean()
+    except ValidationError as error:
+        raise CaptureError(_describe(error), name) from None
+
+    if not dry_run:
+        try:
+            with transaction.atomic():
+                document.save()
+                document.tags.set(tags)
+        except IntegrityError:
+            # Someone archived the same capture (or took the slug) between our
+            # checks and the save.
+            existing = Document.objects.filter(raw_sha256=digest).first()
+            if existing is not None:
+                raise CaptureError(_duplicate_message(existing, digest), name) from None
+            raise CaptureError(f"the slug “{document.slug}” was just taken; try again", name) from None
+    return document, cleaned
+
+
+def _duplicate_message(existing, digest):
+    return (
+        f"this capture is already archived as “{existing.title}” ({existing.get_absolute_url()}), "
+        f"SHA-256 {digest}"
+    )
+
+
+# --- Manifests -------------------------------------------------------------------
+
+MANIFEST_FIELDS = ("file", *FIELDS)
+_STRING_FIELDS = {
+    "file",
+    "title",
+    "slug",
+    "kind",
+    "language",
+    "byline",
+    "source",
+    "original_url",
+    "archived_url",
+    "published_precision",
+    "captured_by",
+    "provenance_notes",
+    "visibility",
+}
+# From finest to coarsest.
+_PRECISIONS = ["time", "day", "month", "year"]
+
+
+def load_manifest(path) -> dict[str, dict]:
+    """Read a manifest: ``{file as written: entry}``, in the manifest's order.
+
+    Raises ManifestError when the manifest cannot be used at all. The entries'
+    fields are not checked here (see ``manifest_fields``), so one bad entry
+    refuses only its own file.
+    """
+    path = Path(path)
+    name = str(path)
+    if path.suffix.lower() not in (".json", ".toml"):
+        raise ManifestError(
+            f"a manifest must be a .json or .toml file, not “{path.suffix or path.name}”", name
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManifestError(f"cannot be read: {error.strerror}", name) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ManifestError(f"not valid UTF-8 at byte offset {error.start}", name) from None
+
+    if path.suffix.lower() == ".json":
+        try:
+            document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except json.JSONDecodeError as error:
+            raise ManifestError(
+                f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}", name
+            ) from None
+        except _DuplicateKey as error:
+            raise ManifestError(
+                f"not usable JSON: the key “{error.args[0]}” appears twice in one object", name
+            ) from None
+    else:
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ManifestError(f"not valid TOML: {error}", name) from None
+
+    if not isinstance(document, dict) or set(document) != {"captures"}:
+        raise ManifestError(
+            "the manifest must hold exactly one thing, a list of tables named “captures”", name
+        )
+    captures = document["captures"]
+    if not isinstance(captures, list):
+        raise ManifestError("“captures” must be a list of tables", name)
+    entries = {}
+    for number, entry in enumerate(captures, 1):
+        if not isinstance(entry, dict):
+            raise ManifestError(f"entry {number} is not a table", name)
+        file = entry.get("file")
+        if not isinstance(file, str) or not file.strip():
+            raise ManifestError(f"entry {number} has no “file” (the capture's path or file name)", name)
+        if file in entries:
+            raise ManifestError(f"entry {number} lists “{file}” again", name)
+        entries[file] = entry
+    return entries
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def find_manifest_entry(manifest: dict[str, dict], manifest_path, capture_path):
+    """``(entry number, entry)`` describing ``capture_path``, or None.
+
+    An entry's ``file`` is a path relative to the manifest, or a bare file name
+    that matches the capture's name wherever the capture is.
+    """
+    manifest_dir = Path(manifest_path).resolve().parent
+    target = Path(capture_path).resolve()
+    by_name = None
+    for number, (file, entry) in enumerate(manifest.items(), 1):
+        if (manifest_dir / file).resolve() == target:
+            return number, entry
+        if by_name is None and "/" not in file and file == target.name:
+            by_name = number, entry
+    return by_name
+
+
+def manifest_fields(entry: dict, *, where: str) -> dict:
+    """Check one manifest entry and turn it into ``create_document`` fields.
+
+    ``where`` names the entry in messages, e.g. ``manifest.toml, entry 3``.
+    """
+    from archive.models import Document, Source, Visibility
+
+    def fail(field, message):
+        raise CaptureError(f"{where}, field “{field}”: {message}")
+
+    unknown = [key for key in entry if key not in MANIFEST_FIELDS]
+    if unknown:
+        raise CaptureError(
+            f"{where}: unknown field “{unknown[0]}”; the fields are {', '.join(MANIFEST_FIELDS)}"
+        )
+    for key, value in entry.items():
+        if key in _STRING_FIELDS and not isinstance(value, str):
+            fail(key, f"must be a string, not {_type_name(value)}")
+    if "tags" in entry and not (
+        isinstance(entry["tags"], list) and all(isinstance(tag, str) and tag.strip() for tag in entry["tags"])
+    ):
+        fail("tags", "must be a list of non-empty strings")
+
+    fields = {key: value for key, value in entry.items() if key in _STRING_FIELDS and key != "file"}
+    if not fields.get("title", "").strip():
+        fail("title", "is required")
+    for key, choices in (
+        ("kind", Document.Kind.values),
+        ("published_precision", Document.DatePrecision.values),
+        ("visibility", Visibility.values),
+    ):
+        if key in fields and fields[key] not in choices:
+            fail(key, f"“{fields[key]}” is not one of {', '.join(choices)}")
+
+    slug = fields.pop("source", "")
+    fields["source"] = None
+    if slug:
+        fields["source"] = Source.objects.filter(slug=slug).first()
+        if fields["source"] is None:
+            fail("source", f"no source has the slug “{slug}”; add it first, or leave “source” out if unknown")
+
+    if "published_at" in entry:
+        when, implied = _parse_when(entry["published_at"], lambda message: fail("published_at", message))
+        precision = fields.setdefault("published_precision", implied)
+        if precision == "unknown":
+            fail("published_precision", "is “unknown”, but published_at gives a date; say how precise it is")
+        if _PRECISIONS.index(precision) < _PRECISIONS.index(implied):
+            fail(
+                "published_precision",
+                f"is “{precision}”, finer than published_at “{entry['published_at']}” says",
+            )
+        fields["published_at"] = when
+    elif fields.get("published_precision", "unknown") != "unknown":
+        fail("published_at", f"is missing, but published_precision is “{fields['published_precision']}”")
+
+    if "captured_at" in entry:
+        fields["captured_at"], _ = _parse_when(
+            entry["captured_at"], lambda message: fail("captured_at", message)
+        )
+    if "tags" in entry:
+        fields["tags"] = [tag.strip() for tag in entry["tags"]]
+
+    # The model's own validators (URLs, language tag, lengths, slug shape).
+    probe = Document(
+        **{key: value for key, value in fields.items() if key != "tags"},
+        capture_method=Document.CaptureMethod.FILE_IMPORT,
+    )
+    try:
+        probe.full_clean(
+            exclude=["slug", "raw_text", "raw_sha256", "text", "cleaning_report"]
+            if not fields.get("slug")
+            else ["raw_text", "raw_sha256", "text", "cleaning_report"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        raise CaptureError(_describe(error, f"{where}, ")) from None
+    return fields
+
+
+def _type_name(value):
+    return {list: "a list", dict: "a table", bool: "true/false", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+_YEAR = re.compile(r"\d{4}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _parse_when(value, fail):
+    """``(aware datetime, precision it implies)`` from a manifest date value.
+
+    Accepts ISO 8601 strings ("2025", "2025-01", "2025-01-04",
+    "2025-01-04T13:21:00+04:00") and TOML's own dates. A time without an
+    offset is taken to be in the site's time zone.
+    """
+    if isinstance(value, datetime.datetime):
+        parsed, precision = value, "time"
+    elif isinstance(value, datetime.date):
+        parsed, precision = datetime.datetime.combine(value, datetime.time()), "day"
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if _YEAR.fullmatch(text):
+                parsed, precision = datetime.datetime(int(text), 1, 1), "year"
+            elif _MONTH.fullmatch(text):
+                parsed, precision = datetime.datetime(int(text[:4]), int(text[5:]), 1), "month"
+            elif len(text) == 10:
+                day = datetime.date.fromisoformat(text)
+                parsed, precision = datetime.datetime.combine(day, datetime.time()), "day"
+            else:
+                parsed, precision = datetime.datetime.fromisoformat(text), "time"
+        except ValueError:
+            fail(
+                f"“{value}” is not an ISO 8601 date or date-time "
+                "(e.g. 2025-01-04 or 2025-01-04T13:21:00+04:00)"
+            )
+    else:
+        fail(f"must be an ISO 8601 date or date-time, not {_type_name(value)}")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed, precision
