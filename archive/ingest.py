@@ -221,6 +221,7 @@ FIELDS = (
     "archived_url",
     "published_at",
     "published_precision",
+    "published_time_zone_stated",
     "captured_at",
     "captured_by",
     "provenance_notes",
@@ -333,7 +334,8 @@ def _duplicate_message(existing, digest):
 
 # --- Manifests -------------------------------------------------------------------
 
-MANIFEST_FIELDS = ("file", *FIELDS)
+# The zone is read off published_at (an explicit offset states it), never set apart from it.
+MANIFEST_FIELDS = ("file", *(f for f in FIELDS if f != "published_time_zone_stated"))
 _STRING_FIELDS = {
     "file",
     "title",
@@ -494,6 +496,9 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
                 f"is “{precision}”, finer than published_at “{entry['published_at']}” says",
             )
         fields["published_at"] = when
+        # Only an explicit offset ("+04:00", "Z") states the zone; a bare time
+        # is kept as printed and shown as “time zone not stated”.
+        fields["published_time_zone_stated"] = precision == "time" and _has_offset(entry["published_at"])
     elif fields.get("published_precision", "unknown") != "unknown":
         fail("published_at", f"is missing, but published_precision is “{fields['published_precision']}”")
 
@@ -530,6 +535,17 @@ def _type_name(value):
 
 _YEAR = re.compile(r"\d{4}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _has_offset(value):
+    if isinstance(value, datetime.datetime):
+        return value.tzinfo is not None
+    if isinstance(value, str) and "T" in value:
+        try:
+            return datetime.datetime.fromisoformat(value.strip()).tzinfo is not None
+        except ValueError:
+            return False
+    return False
 
 
 def _parse_when(value, fail):

@@ -153,6 +153,11 @@ class Document(models.Model):
     published_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
+    published_time_zone_stated = models.BooleanField(
+        default=False,
+        help_text="Tick only when the source states the time zone. Otherwise the time is stored as "
+        "printed (as if UTC) and shown as “time zone not stated”.",
+    )
     captured_at = models.DateTimeField(default=timezone.now)
     captured_by = models.CharField(max_length=200, blank=True)
     capture_method = models.CharField(max_length=20, choices=CaptureMethod.choices)
@@ -232,6 +237,8 @@ class Document(models.Model):
             return "date unknown"
         when = timezone.localtime(self.published_at)
         if self.published_precision == self.DatePrecision.TIME:
+            if not self.published_time_zone_stated:
+                return when.strftime("%-d %B %Y, %H:%M") + " (time zone not stated)"
             return when.strftime("%-d %B %Y, %H:%M %Z")
         if self.published_precision == self.DatePrecision.DAY:
             return when.strftime("%-d %B %Y")
@@ -246,7 +253,9 @@ class Document(models.Model):
             return ""
         when = timezone.localtime(self.published_at)
         return {
-            self.DatePrecision.TIME: when.isoformat(),
+            # Without a stated zone the time is local to an unknown place: no offset.
+            self.DatePrecision.TIME: when.isoformat() if self.published_time_zone_stated
+            else when.strftime("%Y-%m-%dT%H:%M"),
             self.DatePrecision.DAY: when.strftime("%Y-%m-%d"),
             self.DatePrecision.MONTH: when.strftime("%Y-%m"),
         }.get(self.published_precision, when.strftime("%Y"))
