@@ -7,6 +7,8 @@ What analysts may do is decided by the Analysts group's permissions, not here.
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
@@ -15,6 +17,7 @@ from archive.forms import ClaimAdminForm, DocumentCaptureForm, DocumentChangeFor
 from archive.models import (
     Claim, ClaimEvent, ClaimLink, Document, DocumentRelation, DocumentVersion, Person, Source,
 )
+from archive.rendering import Highlight, render_highlighted
 
 # --- Shared pieces -----------------------------------------------------------------
 
@@ -53,6 +56,45 @@ def _adopt(target, saved):
 
 
 CLAIM_DETAIL_FIELDS = ("claimant", "kind", "status", "note", "visibility")
+
+
+class SelectionMedia:
+    """The selection tool: static/archive/admin-select.js reads the panel made
+    by ``text_panel`` and fills the claim form (data passes through data-
+    attributes, as the CSP allows no inline script)."""
+
+    js = ["archive/admin-select.js"]
+    css = {"all": ["archive/admin.css"]}
+
+
+def text_panel(document, *, mode, button_label, extra_actions=""):
+    """The reading text, read-only and selectable, with the tool's button and status.
+
+    ``mode`` is ``"inline"`` (pre-fill a new claim in the document's claim
+    inline) or ``"replace"`` (fill the claim form's ``new_*`` fields).
+    Anchored claims are marked; orphaned ones point into an older version.
+    """
+    text = document.text
+    highlights = [
+        Highlight(key=str(claim.pk), start=claim.start, end=claim.end)
+        for claim in document.claims.filter(orphaned=False).only("pk", "start", "end")
+        if 0 <= claim.start < claim.end <= len(text)
+    ]
+    return format_html(
+        '<div class="admin-select">'
+        '<div class="doc-text" data-admin-select="{}" data-inline-group="claims-group" lang="{}" tabindex="0" '
+        'role="region" aria-label="Reading text: select a passage">{}</div>'
+        '<p class="admin-select-actions">'
+        '<button type="button" class="button" data-admin-select-button>{}</button>{}</p>'
+        '<p class="admin-select-status" role="status" aria-live="polite" data-admin-select-status></p>'
+        "</div>",
+        mode, document.language, render_highlighted(text, highlights), button_label, extra_actions,
+    )
+
+
+def _when(moment):
+    local = timezone.localtime(moment)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
 
 
 def save_claim(claim, user):
@@ -111,11 +153,16 @@ class PersonAdmin(admin.ModelAdmin):
 class ClaimInline(admin.TabularInline):
     model = Claim
     form = ClaimAdminForm
-    fields = ["quote", "prefix", "suffix", "claimant", "kind", "status", "visibility", "start", "end"]
-    readonly_fields = ["start", "end"]
+    fields = ["quote", "prefix", "suffix", "claimant", "kind", "status", "visibility", "start", "end",
+              "anchor_state"]
+    readonly_fields = ["start", "end", "anchor_state"]
     autocomplete_fields = ["claimant"]
     extra = 0
     show_change_link = True
+
+    @admin.display(description="anchoring")
+    def anchor_state(self, obj):
+        return orphan_flag(obj)
 
 
 class DocumentRelationInline(admin.StackedInline):
@@ -134,6 +181,7 @@ PROVENANCE_FIELDS = [
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    Media = SelectionMedia
     form = DocumentChangeForm
     add_form = DocumentCaptureForm
     list_display = [
@@ -176,13 +224,20 @@ class DocumentAdmin(admin.ModelAdmin):
             ("Capture", {
                 "fields": ["raw_text_display", "raw_sha256", "hash_check", "cleaning_report_display"],
             }),
-            ("Reading text", {"fields": ["text"]}),
+            ("Reading text", {
+                "fields": ["reading_text", "versions_display"],
+                "description": "Select a passage to pre-fill a new claim below. The text is corrected "
+                "on its own page, which shows what the correction does to the claims first.",
+            }),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["capture_method", "raw_text_display", "raw_sha256", "hash_check", "cleaning_report_display"]
+        return [
+            "capture_method", "raw_text_display", "raw_sha256", "hash_check", "cleaning_report_display",
+            "reading_text", "versions_display",
+        ]
 
     def get_inlines(self, request, obj):
         # Claims anchor to the cleaned text, which exists only once the capture is archived.
@@ -202,16 +257,6 @@ class DocumentAdmin(admin.ModelAdmin):
                 f"The cleaner removed {removed} boilerplate line{'' if removed == 1 else 's'} "
                 "from the reading text; the cleaning report lists them.",
             )
-            return
-        if "text" in form.changed_data:
-            # Saved as a new text version so the document's history stays complete.
-            new_text = obj.text
-            obj.text = Document.objects.values_list("text", flat=True).get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            annotations.correct_text(
-                obj, new_text, user=request.user, reason="Edited in the admin (no claims)"
-            )
-            obj.refresh_from_db()
             return
         super().save_model(request, obj, form, change)
 
@@ -255,6 +300,34 @@ class DocumentAdmin(admin.ModelAdmin):
     def raw_text_display(self, obj):
         return format_html('<pre class="raw-capture">{}</pre>', obj.raw_text)
 
+    @admin.display(description="reading text")
+    def reading_text(self, obj):
+        correct = format_html(
+            ' <a class="button" href="{}">{}</a>',
+            reverse("archive:document_correct", args=[obj.slug]), "Correct the reading text…",
+        )
+        return text_panel(obj, mode="inline", button_label="New claim from selection", extra_actions=correct)
+
+    @admin.display(description="versions")
+    def versions_display(self, obj):
+        versions = obj.versions.select_related("created_by").order_by("number")
+        rows = format_html_join(
+            "", "<tr><td><a href=\"{}\">version {}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    reverse("archive:document_version", args=[obj.slug, v.number]), v.number,
+                    _when(v.created_at), v.created_by.get_username() if v.created_by else "—",
+                    v.reason or "—",
+                )
+                for v in versions
+            ),
+        )
+        return format_html(
+            '<table class="versions"><thead><tr><th scope="col">Version</th><th scope="col">Saved</th>'
+            '<th scope="col">By</th><th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table>',
+            rows,
+        )
+
     @admin.display(description="cleaning report")
     def cleaning_report_display(self, obj):
         if not obj.cleaning_report:
@@ -280,25 +353,78 @@ class DocumentRelationAdmin(admin.ModelAdmin):
 # --- Claims ---------------------------------------------------------------------------------
 
 
+def orphan_flag(claim):
+    if not claim.orphaned:
+        return ""
+    return format_html('<span class="orphan-flag">⚠ orphaned</span> <span class="anchor-note">{}</span>',
+                       claim.anchor_note)
+
+
+class AnchoringFilter(admin.SimpleListFilter):
+    title = "anchoring"
+    parameter_name = "anchoring"
+
+    def lookups(self, request, model_admin):
+        return [("orphaned", "Orphaned"), ("anchored", "Anchored")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "orphaned":
+            return queryset.filter(orphaned=True)
+        if self.value() == "anchored":
+            return queryset.filter(orphaned=False)
+        return queryset
+
+
+CLAIM_RECORD = ("Record", {"fields": ["anchor_note", "created_by", "created_at", "updated_at"]})
+CLAIM_DETAILS = ("Claim", {"fields": ["claimant", "kind", "status", "note", "tags", "visibility"]})
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
+    Media = SelectionMedia
     form = ClaimAdminForm
-    list_display = ["excerpt", "document", "claimant", "kind", "status", "tag_list", "visibility", "orphaned"]
-    list_filter = ["claimant", "kind", "status", TagListFilter, "document", "visibility", "orphaned"]
+    list_display = ["excerpt", "document", "claimant", "kind", "status", "tag_list", "visibility", "anchor_state"]
+    list_filter = ["claimant", "kind", "status", TagListFilter, "document", "visibility", AnchoringFilter]
     list_select_related = ["document", "claimant"]
     search_fields = ["quote", "note", "document__title", "claimant__name"]
     autocomplete_fields = ["document", "claimant"]
-    readonly_fields = ["start", "end", "anchor_note", "created_by", "created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end"]}),
-        ("Claim", {"fields": ["claimant", "kind", "status", "note", "tags", "visibility"]}),
-        ("Record", {"fields": ["anchor_note", "created_by", "created_at", "updated_at"]}),
-    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.orphaned:
+            return [
+                (None, {"fields": ["document"]}),
+                ("Orphaned by a text correction", {
+                    "fields": ["orphan_summary", "replace_panel", tuple(ClaimAdminForm.REPLACEMENT_FIELDS)],
+                    "description": "No place in the corrected text matched this claim with confidence. "
+                    "Select its passage in the current text, press “Re-place claim here”, then Save.",
+                }),
+                CLAIM_DETAILS,
+                CLAIM_RECORD,
+            ]
+        return [
+            (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end"]}),
+            CLAIM_DETAILS,
+            CLAIM_RECORD,
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["start", "end", "anchor_note", "created_by", "created_at", "updated_at"]
+        if obj is not None and obj.orphaned:
+            # The stored selectors point into an older version: shown, not edited.
+            readonly += ["document", "quote", "prefix", "suffix", "orphan_summary", "replace_panel"]
+        return readonly
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
     def save_model(self, request, obj, form, change):
+        if form.replacement is not None:
+            stored = Claim.objects.select_related("document").get(pk=obj.pk)
+            moved = annotations.move_claim(stored, form.replacement, user=request.user)
+            # The form's instance still holds the old span; without this save_claim would move it back.
+            for name in ("quote", "prefix", "suffix", "start", "end", "orphaned", "anchor_note",
+                         "anchored_version_id"):
+                setattr(obj, name, getattr(moved, name))
         save_claim(obj, request.user)
 
     def delete_model(self, request, obj):
@@ -311,6 +437,32 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description="quote", ordering="quote")
     def excerpt(self, obj):
         return anchoring.excerpt(obj.quote, 90)
+
+    @admin.display(description="anchoring", ordering="orphaned")
+    def anchor_state(self, obj):
+        return orphan_flag(obj)
+
+    @admin.display(description="as anchored before the correction")
+    def orphan_summary(self, obj):
+        version = obj.anchored_version
+        if version is None:
+            where = format_html("{}", "The version it was anchored in is not recorded.")
+        else:
+            where = format_html(
+                'Anchored in <a href="{}">version {}</a> ({}), characters {}–{}.',
+                version.get_absolute_url(), version.number, version.reason or "no reason given",
+                obj.start, obj.end,
+            )
+        return format_html(
+            '<p><span class="orphan-flag">⚠ orphaned</span> {}</p><p>{}</p>'
+            '<blockquote class="old-quote"><span class="context">{}</span><mark>{}</mark>'
+            '<span class="context">{}</span></blockquote>',
+            obj.anchor_note, where, obj.prefix, obj.quote, obj.suffix,
+        )
+
+    @admin.display(description="current reading text")
+    def replace_panel(self, obj):
+        return text_panel(obj.document, mode="replace", button_label="Re-place claim here")
 
     @admin.display(description="tags")
     def tag_list(self, obj):

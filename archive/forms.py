@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from taggit.models import Tag
 
-from archive import anchoring, ingest
+from archive import anchoring, annotations, ingest
 from archive.models import Claim, Document, Person, Source
 
 # --- Public reading site -------------------------------------------------
@@ -182,34 +182,13 @@ class DocumentCaptureForm(forms.ModelForm):
 
 
 class DocumentChangeForm(forms.ModelForm):
-    """Edit a document's provenance and, while no claim anchors to it, its reading text."""
-
-    text = TextareaField(strip=False, widget=forms.Textarea(attrs={"rows": 20}),
-                           help_text=Document._meta.get_field("text").help_text)
+    """Edit a document's identity and provenance. The reading text is not edited
+    here: corrections go through the correction page, which saves a new version
+    and re-anchors the claims (``annotations.correct_text``)."""
 
     class Meta:
         model = Document
-        fields = [*DOCUMENT_PROVENANCE_FIELDS, "text"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The instance takes the submitted values during validation; keep what is stored.
-        self.stored_text = self.instance.text if self.instance.pk else None
-
-    def clean_text(self):
-        text = self.cleaned_data["text"]
-        if self.stored_text is None or text == self.stored_text:
-            return text
-        claims = self.instance.claims.count()
-        if claims:
-            anchor = "claim anchors" if claims == 1 else "claims anchor"
-            raise forms.ValidationError(
-                f"The reading text cannot be edited while {claims} {anchor} to it; text corrections "
-                "with re-anchoring arrive with document versions."
-            )
-        if not text.strip():
-            raise forms.ValidationError("The reading text cannot be empty.")
-        return text
+        fields = DOCUMENT_PROVENANCE_FIELDS
 
 
 class ClaimAdminForm(forms.ModelForm):
@@ -223,14 +202,31 @@ class ClaimAdminForm(forms.ModelForm):
                              help_text="Text just before the quote, when the quote occurs more than once.")
     suffix = TextareaField(required=False, strip=False, max_length=200,
                              help_text="Text just after the quote, when the quote occurs more than once.")
+    # Filled by static/archive/admin-select.js when the analyst re-places the
+    # claim by selecting its passage. Kept as text so that a malformed offset
+    # gets the same precise message as any other bad selector.
+    new_quote = TextareaField(required=False, strip=False, widget=forms.HiddenInput)
+    new_prefix = TextareaField(required=False, strip=False, widget=forms.HiddenInput)
+    new_suffix = TextareaField(required=False, strip=False, widget=forms.HiddenInput)
+    new_start = forms.CharField(required=False, widget=forms.HiddenInput)
+    new_end = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    REPLACEMENT_FIELDS = ("new_quote", "new_prefix", "new_suffix", "new_start", "new_end")
 
     class Meta:
         model = Claim
         fields = ["document", "quote", "prefix", "suffix", "claimant", "kind", "status", "note", "tags",
                   "visibility"]
 
+    # The checked selector of a re-placement by selection, for the admin to
+    # pass to ``annotations.move_claim``; None when the span is not changed that way.
+    replacement = None
+
     def clean(self):
         cleaned_data = super().clean()
+        if any(cleaned_data.get(name) for name in self.REPLACEMENT_FIELDS):
+            self.replacement = self._replacement(cleaned_data)
+            return cleaned_data
         document = cleaned_data.get("document") or getattr(self.instance, "document", None)
         quote = cleaned_data.get("quote")
         if document is None or not quote:
@@ -250,3 +246,91 @@ class ClaimAdminForm(forms.ModelForm):
         cleaned_data.update(quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix)
         self.instance.start, self.instance.end = selector.start, selector.end
         return cleaned_data
+
+    def _replacement(self, cleaned_data):
+        """The span selected in the current reading text, or None after adding the error."""
+        if self.instance.pk is None:
+            self.add_error(None, "Only a saved claim can be re-placed by selecting its passage.")
+            return None
+        if {"document", "quote", "prefix", "suffix"} & set(self.changed_data):
+            self.add_error(
+                None, "Re-place the claim by selecting its passage or edit its quote, not both in one save."
+            )
+            return None
+        try:
+            return annotations.checked_selector(
+                self.instance.document,
+                quote=cleaned_data.get("new_quote"),
+                prefix=cleaned_data.get("new_prefix"),
+                suffix=cleaned_data.get("new_suffix"),
+                start=cleaned_data.get("new_start"),
+                end=cleaned_data.get("new_end"),
+            )
+        except annotations.SelectorError as error:
+            self.add_error(None, f"The claim was not re-placed: {error}")
+            return None
+
+
+# --- Highlighting in the reader ---------------------------------------------
+
+
+class ClaimFieldsForm(forms.Form):
+    """A claim's editable fields, as the reader's highlighting tool sends them.
+
+    The span itself is checked separately (``annotations.checked_selector``):
+    the browser sends offsets, the server verifies them against the text.
+    """
+
+    claimant = forms.ModelChoiceField(Person.objects.all(), required=False, empty_label="Unattributed")
+    kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.ASSERTION)
+    status = forms.ChoiceField(choices=Claim.Status.choices, initial=Claim.Status.UNVERIFIED)
+    tags = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated, e.g. syria, resistance-front."
+    )
+    note = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(choices=Claim._meta.get_field("visibility").choices, initial="draft")
+
+    def clean_tags(self):
+        from taggit.utils import parse_tags
+
+        names = parse_tags(self.cleaned_data["tags"])
+        too_long = [name for name in names if len(name) > 100]
+        if too_long:
+            raise forms.ValidationError(f"Tag “{too_long[0][:40]}…” is longer than 100 characters.")
+        return names
+
+
+class QuoteClaimForm(ClaimFieldsForm):
+    """A claim typed or pasted by quote (keyboard users, no JavaScript needed).
+
+    The quote is looked up in the text exactly as in the admin: found once, or
+    the form asks for more context; it never guesses.
+    """
+
+    quote = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=20000)
+    prefix = forms.CharField(required=False, strip=False, max_length=200, label="Text just before (optional)")
+    suffix = forms.CharField(required=False, strip=False, max_length=200, label="Text just after (optional)")
+
+    field_order = ["quote", "prefix", "suffix", "claimant", "kind", "status", "tags", "note", "visibility"]
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document = document
+        self.selector = None
+
+    def clean(self):
+        cleaned = super().clean()
+        quote = (cleaned.get("quote") or "").replace("\r\n", "\n")
+        if quote:
+            try:
+                self.selector = anchoring.find_quote(
+                    self.document.text, quote, cleaned.get("prefix", ""), cleaned.get("suffix", "")
+                )
+            except (anchoring.QuoteNotFound, anchoring.QuoteAmbiguous) as error:
+                self.add_error("quote", str(error))
+        return cleaned
+
+
+class CorrectionForm(forms.Form):
+    text = TextareaField(strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Corrected reading text")
+    reason = forms.CharField(max_length=500, help_text="Say what was wrong, e.g. “typo in paragraph 3”.")

@@ -204,6 +204,11 @@ class Document(models.Model):
 
     def clean(self):
         super().clean()
+        retired = DocumentSlug.objects.filter(slug=self.slug)
+        if self.pk:
+            retired = retired.exclude(document=self.pk)
+        if self.slug and retired.exists():
+            raise ValidationError({"slug": "Another document used this slug before; old links point there."})
         if self.published_precision == self.DatePrecision.UNKNOWN and self.published_at is not None:
             raise ValidationError(
                 {"published_precision": "A published date is given, so its precision cannot be “unknown”."}
@@ -216,10 +221,16 @@ class Document(models.Model):
         if creating:
             self.raw_sha256 = sha256_hex(self.raw_text)
         else:
-            stored = Document.objects.filter(pk=self.pk).values_list("raw_text", flat=True).first()
-            if stored is not None and stored != self.raw_text:
+            stored_raw, previous_slug = (
+                Document.objects.filter(pk=self.pk).values_list("raw_text", "slug").first() or (None, None)
+            )
+            if stored_raw is not None and stored_raw != self.raw_text:
                 raise ValidationError("The raw text of a capture never changes after it is archived.")
         super().save(*args, **kwargs)
+        if not creating and previous_slug and previous_slug != self.slug:
+            # Old links keep working: remember the slug this document used to have.
+            DocumentSlug.objects.filter(slug=self.slug).delete()
+            DocumentSlug.objects.get_or_create(slug=previous_slug, defaults={"document": self})
         if creating:
             DocumentVersion.objects.create(
                 document=self, number=1, text=self.text, reason="Text as first cleaned from the capture",

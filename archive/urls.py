@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from archive import views
+from archive import api, views
 
 app_name = "archive"
 
@@ -10,11 +10,22 @@ archive_patterns = [
     path("", views.document_list, name="document_list"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
     path("documents/<slug:slug>/raw/", views.document_raw, name="document_raw"),
+    path("documents/<slug:slug>/versions/<int:number>/", views.document_version, name="document_version"),
+    path("documents/<slug:slug>/correct/", views.document_correct, name="document_correct"),
+    path("documents/<slug:slug>/claims/new/", views.claim_create_by_quote, name="claim_create_by_quote"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("c/<int:pk>", views.claim_short, name="claim_short"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("compare/", views.compare, name="compare"),
+    # JSON endpoints of the reader's highlighting tool (analysts only).
+    path("api/documents/<slug:slug>/claims/", api.claim_create, name="api_claim_create"),
+    path("api/claims/<int:pk>/", api.claim_update, name="api_claim_update"),
+    path("api/claims/<int:pk>/move/", api.claim_move, name="api_claim_move"),
+    path("api/claims/<int:pk>/delete/", api.claim_delete, name="api_claim_delete"),
+    path("api/people/", api.people_search, name="api_people"),
+    path("api/tags/", api.tag_suggestions, name="api_tags"),
 ]
 
 urlpatterns = [

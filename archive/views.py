@@ -5,16 +5,28 @@ What a visitor may see is decided by the querysets alone
 are otherwise indistinguishable from documents that do not exist.
 """
 
+import json
+
 from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
-from archive.forms import DocumentFilterForm
-from archive.models import Claim, Document, Person, Source, Visibility
+from archive import anchoring, annotations
+from archive.forms import ClaimFieldsForm, CorrectionForm, DocumentFilterForm, QuoteClaimForm
+from archive.models import Claim, Document, DocumentSlug, Person, Source, Visibility
 from archive.rendering import Highlight, context_window, render_highlighted
+
+# A passage link carries its quote in the URL; longer quotes are refused
+# rather than searched (they would make every such request costly).
+PASSAGE_MAX_CHARS = 2000
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
@@ -31,6 +43,21 @@ def get_visible_document_or_404(request, slug):
     """The document at ``slug`` if ``request.user`` may read it; a draft is a 404 otherwise."""
     documents = visible_documents(request).select_related("source").prefetch_related("tags")
     return get_object_or_404(documents, slug=slug)
+
+
+def _redirect_old_slug(request, slug):
+    """A permanent redirect when ``slug`` is one the document used to have, else 404.
+
+    The query string (a passage link) is kept; browsers keep the fragment.
+    """
+    old = DocumentSlug.objects.filter(slug=slug, document__in=visible_documents(request)).select_related(
+        "document"
+    ).first()
+    if old is None:
+        raise Http404("No document at this address.")
+    path = request.path.replace(f"/documents/{slug}/", f"/documents/{old.document.slug}/", 1)
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(path + (f"?{query}" if query else ""), permanent=True)
 
 
 def _document_cards(request, documents):
@@ -97,13 +124,93 @@ def document_list(request):
     return render(request, "archive/document_list.html", context, status=400 if form.errors else 200)
 
 
-def document_detail(request, slug):
-    document = get_visible_document_or_404(request, slug)
+def _passage(request, document):
+    """The passage a shared link points at (``?passage=…&pre=…&suf=…&at=…``), located in the text.
+
+    Returns ``(Reanchored or None, quote)``; the quote is shown when it cannot be placed.
+    """
+    quote = request.GET.get("passage", "")
+    if not quote.strip():
+        return None, ""
+    if len(quote) > PASSAGE_MAX_CHARS:
+        return anchoring.Reanchored(
+            anchoring.Outcome.ORPHANED, None, 0.0, 0.0,
+            f"The linked passage is longer than {PASSAGE_MAX_CHARS} characters.",
+        ), quote[:PASSAGE_MAX_CHARS]
+    try:
+        hint = int(request.GET.get("at", ""))
+    except ValueError:
+        hint = None
+    located = anchoring.locate_passage(
+        document.text, quote, request.GET.get("pre", "")[:200], request.GET.get("suf", "")[:200], hint=hint
+    )
+    return located, quote
+
+
+def _reader_claims(request, document):
     claims = list(_claims_of(request).filter(document=document))
     for claim in claims:
         # Claim cards link into their document: reuse the one loaded, not one query per claim.
         claim.document = document
-    text_html, unplaced = _highlighted_text(document, claims)
+    return claims
+
+
+def _claim_json(claim):
+    """What the highlighting tool needs to edit a claim, embedded in its card (analysts only)."""
+    return json.dumps(
+        {
+            "id": claim.pk,
+            "quote": claim.quote,
+            "claimant": claim.claimant_id or "",
+            "claimant_name": claim.claimant.name if claim.claimant_id else "",
+            "kind": claim.kind,
+            "status": claim.status,
+            "tags": ", ".join(tag.name for tag in claim.tags.all()),
+            "note": claim.note,
+            "visibility": claim.visibility,
+            "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
+            "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
+            "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
+        }
+    )
+
+
+def _reader_context(request, document, passage=None):
+    claims = _reader_claims(request, document)
+    placed = [claim for claim in claims if _is_placed(claim, document.text)]
+    unplaced = [claim for claim in claims if not _is_placed(claim, document.text)]
+    highlights = [_highlight(claim) for claim in placed]
+    if passage is not None and passage.selector is not None:
+        highlights.append(
+            Highlight(
+                key="passage", start=passage.selector.start, end=passage.selector.end,
+                classes="passage", label="Linked passage", anchor_id="passage",
+            )
+        )
+    can_annotate = request.user.has_perm("archive.change_claim")
+    if can_annotate:
+        for claim in claims:
+            claim.editor_json = _claim_json(claim)
+    return {
+        "document": document,
+        "text_html": render_highlighted(document.text, highlights),
+        "claims": claims,
+        "unplaced": unplaced,
+        "can_annotate": can_annotate,
+    }
+
+
+def reader_fragments(request, document):
+    """The parts of the reader that change when a claim is written, rendered for in-place update."""
+    context = _reader_context(request, document)
+    return {
+        "text": render_to_string("archive/_reader_text.html", context, request=request),
+        "claims": render_to_string("archive/_claim_list.html", context, request=request),
+    }
+
+
+def _document_page_context(request, document, passage=None):
+    context = _reader_context(request, document, passage)
     visible = visible_documents(request)
     # A relation to a draft is left out entirely: even its title would reveal the draft.
     outgoing = document.outgoing_relations.filter(
@@ -112,33 +219,128 @@ def document_detail(request, slug):
     incoming = document.incoming_relations.filter(document__in=visible).select_related(
         "document", "document__source"
     )
-    context = {
-        "document": document,
-        "text_html": text_html,
-        "claims": claims,
-        "unplaced": unplaced,
-        "outgoing": outgoing,
-        "incoming": incoming,
-        "claim_kinds": Claim.Kind.choices,
-        "raw_intact": document.raw_text_intact(),
-        "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
-    }
+    context.update(
+        {
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "claim_kinds": Claim.Kind.choices,
+            "raw_intact": document.raw_text_intact(),
+            "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
+            "versions": document.versions.select_related("created_by").order_by("number"),
+            "passage": passage,
+        }
+    )
+    if context["can_annotate"]:
+        context["claim_form"] = ClaimFieldsForm(auto_id="claim-%s")
+        context["quote_form"] = QuoteClaimForm(document=document, auto_id="quote-%s")
+    return context
+
+
+def document_detail(request, slug):
+    try:
+        document = get_visible_document_or_404(request, slug)
+    except Http404:
+        return _redirect_old_slug(request, slug)
+    passage, passage_quote = _passage(request, document)
+    context = _document_page_context(request, document, passage)
+    context["passage_quote"] = passage_quote
     return render(request, "archive/document_detail.html", context)
 
 
 def document_raw(request, slug):
-    document = get_visible_document_or_404(request, slug)
+    try:
+        document = get_visible_document_or_404(request, slug)
+    except Http404:
+        return _redirect_old_slug(request, slug)
     return HttpResponse(document.raw_text, content_type="text/plain; charset=utf-8")
 
 
 def claim_detail(request, pk):
-    claim = get_object_or_404(visible_claims(request).for_display(), pk=pk)
+    claim = get_object_or_404(visible_claims(request).for_display().select_related("anchored_version"), pk=pk)
     context = {"claim": claim, "document": claim.document}
     if _is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
             claim.document.text, claim.start, claim.end
         )
+    elif claim.anchored_version is not None:
+        # Orphaned: show the quote where it was last anchored.
+        version_text = claim.anchored_version.text
+        if version_text[claim.start : claim.end] == claim.quote:
+            context["before"], context["old_quote"], context["after"] = context_window(
+                version_text, claim.start, claim.end
+            )
     return render(request, "archive/claim_detail.html", context)
+
+
+def claim_short(request, pk):
+    """``/c/<id>``: the short permalink colleagues paste into chat."""
+    claim = get_object_or_404(visible_claims(request).only("pk"), pk=pk)
+    return redirect(claim.get_absolute_url())
+
+
+def document_version(request, slug, number):
+    document = get_visible_document_or_404(request, slug)
+    version = get_object_or_404(document.versions.select_related("created_by"), number=number)
+    orphans = [
+        claim
+        for claim in visible_claims(request).filter(anchored_version=version, orphaned=True)
+        if version.text[claim.start : claim.end] == claim.quote
+    ]
+    highlights = [_highlight(claim) for claim in orphans]
+    context = {
+        "document": document,
+        "version": version,
+        "is_current": version.text == document.text
+        and not document.versions.filter(number__gt=version.number).exists(),
+        "text_html": render_highlighted(version.text, highlights),
+        "orphans": orphans,
+        "versions": document.versions.order_by("number"),
+    }
+    return render(request, "archive/document_version.html", context)
+
+
+@permission_required("archive.change_document", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def document_correct(request, slug):
+    """Correct the reading text: preview what happens to each claim, then save a new version."""
+    document = get_object_or_404(Document.objects.select_related("source"), slug=slug)
+    form = CorrectionForm(request.POST or None, initial={"text": document.text})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        new_text = form.cleaned_data["text"]
+        if new_text == document.text:
+            form.add_error("text", "The corrected text is identical to the current text.")
+        elif "save" in request.POST:
+            try:
+                version, _ = annotations.correct_text(
+                    document, new_text, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect(f"{document.get_absolute_url()}?corrected={version.number}")
+        if not form.errors:
+            preview = annotations.preview_correction(document, new_text)
+    context = {"document": document, "form": form, "preview": preview}
+    return render(request, "archive/document_correct.html", context, status=400 if form.errors else 200)
+
+
+@permission_required("archive.add_claim", raise_exception=True)
+@require_http_methods(["POST"])
+def claim_create_by_quote(request, slug):
+    """Create a claim from a typed or pasted quote: works without JavaScript and by keyboard alone."""
+    document = get_object_or_404(Document, slug=slug)
+    form = QuoteClaimForm(request.POST, document=document, auto_id="quote-%s")
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in {"quote", "prefix", "suffix", "tags"}}
+        claim = annotations.create_claim(
+            document, form.selector, user=request.user, tags=form.cleaned_data["tags"], **fields
+        )
+        return redirect(f"{document.get_absolute_url()}#{claim.anchor_id}")
+    context = _document_page_context(request, document)
+    context.update({"quote_form": form, "quote_form_open": True})
+    return render(request, "archive/document_detail.html", context, status=400)
 
 
 def tag_detail(request, slug):

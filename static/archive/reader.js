@@ -57,10 +57,6 @@
     return codePointLength(fragment.textContent);
   }
 
-  function sliceCodePoints(s, start, end) {
-    return Array.from(s).slice(start, end).join("");
-  }
-
   function currentSelector() {
     var sel = window.getSelection();
     if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return null; }

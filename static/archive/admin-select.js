@@ -1,0 +1,213 @@
+/* Margins admin: place a claim by selecting its passage in the reading text.
+ *
+ * The panel (.doc-text[data-admin-select]) holds the document's reading text.
+ * Offsets are counted in code points over its text nodes, skipping anything
+ * inside [data-offset-ignore], so they equal Python string indices. The
+ * browser only proposes a passage: the server checks it against the text
+ * (ClaimAdminForm) before anything is saved.
+ *
+ * data-admin-select="inline": a selection pre-fills a new claim in the
+ * document's claim inline (the group named by data-inline-group).
+ * data-admin-select="replace": the button fills the claim form's hidden
+ * new_* fields, and saving re-places the claim there.
+ */
+(function () {
+  "use strict";
+
+  var CONTEXT = 32;
+
+  function codePoints(s) { return Array.from(s); }
+
+  function ignored(node) {
+    var el = node.nodeType === 1 ? node : node.parentElement;
+    return !!(el && el.closest("[data-offset-ignore]"));
+  }
+
+  function panelText(panel) {
+    var walker = document.createTreeWalker(panel, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) { return ignored(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
+    });
+    var parts = [];
+    while (walker.nextNode()) { parts.push(walker.currentNode.nodeValue); }
+    return parts.join("");
+  }
+
+  // Offset (in code points) of a DOM boundary point within the panel's text.
+  function offsetOf(panel, container, offset) {
+    var range = document.createRange();
+    range.setStart(panel, 0);
+    try { range.setEnd(container, offset); } catch (e) { return null; }
+    var fragment = range.cloneContents();
+    fragment.querySelectorAll("[data-offset-ignore]").forEach(function (el) { el.remove(); });
+    return codePoints(fragment.textContent).length;
+  }
+
+  // The selection inside ``panel`` as {quote, prefix, suffix, start, end}, or null.
+  function selectionIn(panel) {
+    var sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return null; }
+    var range = sel.getRangeAt(0);
+    if (!panel.contains(range.startContainer) || !panel.contains(range.endContainer)) { return null; }
+    var start = offsetOf(panel, range.startContainer, range.startOffset);
+    var end = offsetOf(panel, range.endContainer, range.endOffset);
+    if (start === null || end === null || end <= start) { return null; }
+    var chars = codePoints(panelText(panel));
+    // Analysts rarely mean to quote the whitespace a double-click or drag catches.
+    while (start < end && /\s/.test(chars[start])) { start++; }
+    while (end > start && /\s/.test(chars[end - 1])) { end--; }
+    if (end <= start) { return null; }
+    return {
+      quote: chars.slice(start, end).join(""),
+      prefix: chars.slice(Math.max(0, start - CONTEXT), start).join(""),
+      suffix: chars.slice(end, end + CONTEXT).join(""),
+      start: start,
+      end: end
+    };
+  }
+
+  function excerpt(s, limit) {
+    s = s.replace(/\s+/g, " ").trim();
+    return s.length <= limit ? s : s.slice(0, limit - 1) + "…";
+  }
+
+  function setValue(field, value) {
+    if (!field) { return; }
+    field.value = value;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // ---- inline mode: a new claim row on the document page -----------------------
+
+  function field(row, name) {
+    return row.querySelector('[name$="-' + name + '"]');
+  }
+
+  function isNewRow(row) {
+    var id = field(row, "id");
+    return !(id && id.value);
+  }
+
+  // A row this tool filled and the analyst has not retyped or given a claimant
+  // yet: a second selection replaces it instead of piling up rows.
+  function isReusable(row) {
+    var quote = field(row, "quote");
+    var claimant = field(row, "claimant");
+    if (!quote) { return false; }
+    if (quote.value.trim() === "") { return true; }
+    return row.getAttribute("data-prefilled") === quote.value && !(claimant && claimant.value);
+  }
+
+  function emptyRow(group) {
+    var rows = group.querySelectorAll(".form-row:not(.empty-form), .inline-related:not(.empty-form)");
+    for (var i = 0; i < rows.length; i++) {
+      if (field(rows[i], "quote") && isNewRow(rows[i]) && isReusable(rows[i])) { return rows[i]; }
+    }
+    return null;
+  }
+
+  function prefillInline(panel, selection, announce) {
+    var group = document.getElementById(panel.getAttribute("data-inline-group"));
+    if (!group) {
+      announce("You cannot add claims here.");
+      return;
+    }
+    var row = emptyRow(group);
+    if (!row) {
+      var add = group.querySelector(".add-row a");
+      if (!add) {
+        announce("No more claims can be added to this document here.");
+        return;
+      }
+      add.click();
+      row = emptyRow(group);
+    }
+    if (!row) { return; }
+    setValue(field(row, "quote"), selection.quote);
+    setValue(field(row, "prefix"), selection.prefix);
+    setValue(field(row, "suffix"), selection.suffix);
+    row.setAttribute("data-prefilled", selection.quote);
+    var claimant = field(row, "claimant");
+    var visible = row.querySelector(".select2-selection") || claimant;
+    if (visible) { visible.focus(); }
+    announce("Claim pre-filled from your selection; choose claimant, kind and status, then Save.");
+  }
+
+  // ---- replace mode: the orphaned claim's own form -------------------------------
+
+  function fillReplacement(panel, selection, announce) {
+    var form = panel.closest("form");
+    var names = ["quote", "prefix", "suffix", "start", "end"];
+    var fields = names.map(function (name) { return form && form.elements["new_" + name]; });
+    if (fields.some(function (f) { return !f; })) {
+      announce("This claim cannot be re-placed here.");
+      return;
+    }
+    names.forEach(function (name, i) { setValue(fields[i], String(selection[name])); });
+    announce("The claim will be re-placed at “" + excerpt(selection.quote, 80) + "” (characters " +
+      selection.start + "–" + selection.end + ") when you save.");
+  }
+
+  // ---- wiring ----------------------------------------------------------------------
+
+  function setUp(panel) {
+    var box = panel.closest(".admin-select") || panel.parentElement;
+    var button = box.querySelector("[data-admin-select-button]");
+    var status = box.querySelector("[data-admin-select-status]");
+    var mode = panel.getAttribute("data-admin-select");
+    // Clicking the button may collapse the selection first; keep the last one.
+    var last = null;
+
+    function announce(message) {
+      if (status) { status.textContent = message; }
+    }
+
+    function apply(selection) {
+      if (mode === "replace") {
+        fillReplacement(panel, selection, announce);
+      } else {
+        prefillInline(panel, selection, announce);
+      }
+    }
+
+    document.addEventListener("selectionchange", function () {
+      var selection = selectionIn(panel);
+      if (selection) { last = selection; }
+    });
+
+    if (mode === "inline") {
+      panel.addEventListener("mouseup", function () {
+        // The selection settles after mouseup.
+        window.setTimeout(function () {
+          var selection = selectionIn(panel);
+          if (selection) {
+            last = selection;
+            apply(selection);
+          }
+        }, 0);
+      });
+    }
+
+    if (button) {
+      button.addEventListener("click", function () {
+        var selection = selectionIn(panel) || last;
+        if (!selection) {
+          announce("Select a passage in the reading text first.");
+          panel.focus();
+          return;
+        }
+        apply(selection);
+      });
+    }
+  }
+
+  function init() {
+    document.querySelectorAll(".doc-text[data-admin-select]").forEach(setUp);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());
