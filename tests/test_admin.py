@@ -5,8 +5,9 @@ refusing what would corrupt the archive."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.urls import reverse
 
-from archive import ingest
+from archive import annotations, ingest
 from archive.models import Claim, ClaimEvent, Document, Visibility, sha256_hex
 from tests.factories import make_claim, make_document, make_person, make_source
 
@@ -301,41 +302,47 @@ def test_change_page_shows_raw_text_read_only(analyst):
     assert 'name="raw_text"' not in content
 
 
-def test_editing_text_is_refused_while_claims_anchor_to_it(analyst):
+def test_reading_text_is_read_only_in_the_admin(analyst):
     document = make_document("Alpha beta gamma. Delta epsilon.")
     make_claim(document, "beta")
-    make_claim(document, "Delta")
     response = analyst.post(change_url(document), document_change_post(document, text="Alpha BETA gamma."))
-    assert response.status_code == 200
-    assert (
-        "The reading text cannot be edited while 2 claims anchor to it; text corrections with "
-        "re-anchoring arrive with document versions."
-    ) in response.content.decode()
+    assert response.status_code == 302
     document.refresh_from_db()
     assert document.text == "Alpha beta gamma. Delta epsilon."
+    assert document.versions.count() == 1
+    content = analyst.get(change_url(document)).content.decode()
+    assert 'name="text"' not in content
+
+
+def test_change_page_shows_the_text_in_a_selection_panel_and_links_to_the_correction_page(analyst):
+    document = make_document("Alpha <beta> gamma.")
+    content = analyst.get(change_url(document)).content.decode()
+    assert 'data-admin-select="inline"' in content
+    assert "Alpha &lt;beta&gt; gamma." in content
+    assert "New claim from selection" in content
+    assert f'href="{reverse("archive:document_correct", args=[document.slug])}"' in content
+    assert "Correct the reading text…" in content
+    assert "archive/admin-select.js" in content
 
 
 def test_other_fields_stay_editable_while_claims_anchor(analyst):
     document = make_document("Alpha beta gamma.")
     make_claim(document, "beta")
-    data = document_change_post(document, title="Renamed", text=document.text.replace("\n", "\r\n"))
-    response = analyst.post(change_url(document), data)
+    response = analyst.post(change_url(document), document_change_post(document, title="Renamed"))
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.title == "Renamed"
     assert document.text == "Alpha beta gamma."
 
 
-def test_editing_text_without_claims_is_saved_as_a_new_version(analyst):
+def test_change_page_lists_the_text_versions(analyst, analyst_user):
     document = make_document("Alpha beta gamma.")
-    response = analyst.post(change_url(document), document_change_post(document, text="Alpha beta, gamma."))
-    assert response.status_code == 302
-    document.refresh_from_db()
-    assert document.text == "Alpha beta, gamma."
-    assert document.raw_text == "Alpha beta gamma."
-    assert list(document.versions.values_list("number", "text")) == [
-        (1, "Alpha beta gamma."), (2, "Alpha beta, gamma.")
-    ]
+    annotations.correct_text(document, "Alpha beta, gamma.", user=analyst_user, reason="Missing comma")
+    content = analyst.get(change_url(document)).content.decode()
+    for number in (1, 2):
+        assert f'href="{reverse("archive:document_version", args=[document.slug, number])}"' in content
+    assert "Missing comma" in content and "Text as first cleaned from the capture" in content
+    assert f"<td>{analyst_user.get_username()}</td>" in content
 
 
 def test_hash_column_reports_a_tampered_raw_text(analyst):

@@ -363,6 +363,16 @@
   if (form) {
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      var search = form.elements["claimant_search"];
+      var list = document.getElementById("claimant-options");
+      if (search && search.value.trim() && !form.elements["claimant"].value) {
+        if (list && list.options.length === 1) {
+          form.elements["claimant"].value = list.options[0].getAttribute("data-id");
+        } else {
+          showErrors({ claimant: ["Choose the claimant from the suggestions (or clear the field for an unattributed claim)."] });
+          return;
+        }
+      }
       var payload = formPayload();
       var url;
       if (editing) {
