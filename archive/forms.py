@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from taggit.models import Tag
 
 from archive import anchoring, annotations, ingest
-from archive.models import Claim, Document, Person, Source
+from archive.models import Claim, ClaimLink, Document, Person, Source
 
 # --- Public reading site -------------------------------------------------
 
@@ -334,3 +334,49 @@ class QuoteClaimForm(ClaimFieldsForm):
 class CorrectionForm(forms.Form):
     text = TextareaField(strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Corrected reading text")
     reason = forms.CharField(max_length=500, help_text="Say what was wrong, e.g. “typo in paragraph 3”.")
+
+
+# --- Side by side ----------------------------------------------------------------
+
+
+class CompareForm(forms.Form):
+    """The compare page's state, all of it in the URL so it can be sent to a colleague.
+
+    ``d`` is validated by the view (it needs the visible documents); the rest
+    here. Unknown filter values are form errors, never silently ignored.
+    """
+
+    MODES = [("columns", "Columns with linked claims"), ("diff", "Word-level differences (2 documents)")]
+
+    tag = forms.SlugField(required=False)
+    claimant = forms.SlugField(required=False)
+    relation = forms.ChoiceField(required=False, choices=[("", "Any relation"), *ClaimLink.Relation.choices])
+    pair = forms.IntegerField(required=False, min_value=1)
+    mode = forms.ChoiceField(required=False, choices=MODES)
+    sync = forms.BooleanField(required=False)
+
+
+class ClaimLinkForm(forms.ModelForm):
+    """Link two claims from the compare page (analysts)."""
+
+    class Meta:
+        model = ClaimLink
+        fields = ["from_claim", "relation", "to_claim", "note"]
+        labels = {"from_claim": "This claim", "to_claim": "that claim"}
+
+    def __init__(self, *args, claims=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if claims is not None:
+            self.fields["from_claim"].queryset = claims
+            self.fields["to_claim"].queryset = claims
+        for name in ("from_claim", "to_claim"):
+            self.fields[name].label_from_instance = lambda claim: (
+                f"{claim.document.title[:40]} — “{anchoring.excerpt(claim.quote, 70)}”"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        left, right = cleaned.get("from_claim"), cleaned.get("to_claim")
+        if left and right and left.pk == right.pk:
+            raise forms.ValidationError("A claim cannot be linked to itself; choose a claim in another document.")
+        return cleaned

@@ -493,8 +493,27 @@ class ClaimEvent(models.Model):
         return f"claim {self.claim_pk} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class ClaimLinkQuerySet(models.QuerySet):
+    def published(self):
+        """Links whose two claims are both visible to the public."""
+        published = Visibility.PUBLISHED
+        return self.filter(
+            from_claim__visibility=published, from_claim__document__visibility=published,
+            to_claim__visibility=published, to_claim__document__visibility=published,
+        )
+
+    def visible_to(self, user):
+        if user is not None and user.is_authenticated and user.has_perm("archive.view_draft"):
+            return self
+        return self.published()
+
+
 class ClaimLink(models.Model):
-    """Two claims in different documents and how they relate."""
+    """Two claims in different documents and how they relate.
+
+    Direction matters: ``from_claim`` *relation* ``to_claim`` reads as a
+    sentence, e.g. a report's claim “reports” the speech's claim.
+    """
 
     class Relation(models.TextChoices):
         REPORTS = "reports", "reports"
@@ -512,6 +531,18 @@ class ClaimLink(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClaimLinkQuerySet.as_manager()
+
+    # How a relation reads from the other end ("reported in 2 documents").
+    INCOMING_PHRASES = {
+        "reports": "reported in",
+        "paraphrases": "paraphrased in",
+        "quotes_verbatim": "quoted verbatim in",
+        "repeats": "repeated in",
+        "corroborates": "corroborated by",
+        "contradicts": "contradicted by",
+    }
 
     class Meta:
         ordering = ["pk"]

@@ -19,6 +19,7 @@ archive_patterns = [
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("compare/", views.compare, name="compare"),
+    path("claim-links/new/", views.claim_link_create, name="claim_link_create"),
     # JSON endpoints of the reader's highlighting tool (analysts only).
     path("api/documents/<slug:slug>/claims/", api.claim_create, name="api_claim_create"),
     path("api/claims/<int:pk>/", api.claim_update, name="api_claim_update"),

@@ -8,6 +8,7 @@ are otherwise indistinguishable from documents that do not exist.
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,9 +20,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
-from archive import anchoring, annotations
-from archive.forms import ClaimFieldsForm, CorrectionForm, DocumentFilterForm, QuoteClaimForm
-from archive.models import Claim, Document, DocumentSlug, Person, Source, Visibility
+from archive import anchoring, annotations, comparison, textdiff
+from archive.forms import (
+    ClaimFieldsForm,
+    ClaimLinkForm,
+    CompareForm,
+    CorrectionForm,
+    DocumentFilterForm,
+    QuoteClaimForm,
+)
+from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source, Visibility
 from archive.rendering import Highlight, context_window, render_highlighted
 
 # A passage link carries its quote in the URL; longer quotes are refused
@@ -75,28 +83,8 @@ def _paginate(request, items):
     return page, notice
 
 
-def _is_placed(claim, text):
-    """Whether ``claim``'s position selector still points at its quote in ``text``."""
-    return (
-        not claim.orphaned
-        and 0 <= claim.start < claim.end <= len(text)
-        and text[claim.start : claim.end] == claim.quote
-    )
-
-
-def _highlight(claim):
-    claimant = claim.claimant.name if claim.claimant_id else "unattributed"
-    classes = f"kind-{claim.kind} status-{claim.status}"
-    if claim.visibility == Visibility.DRAFT:
-        classes += " is-draft"
-    return Highlight(
-        key=str(claim.pk),
-        start=claim.start,
-        end=claim.end,
-        classes=classes,
-        label=f"{claim.get_kind_display()} claim by {claimant}",
-        anchor_id=claim.anchor_id,
-    )
+_is_placed = comparison.is_placed
+_highlight = comparison.claim_highlight
 
 
 def _highlighted_text(document, claims):
@@ -187,6 +175,7 @@ def _reader_context(request, document, passage=None):
                 classes="passage", label="Linked passage", anchor_id="passage",
             )
         )
+    comparison.attach_links(claims, ClaimLink.objects.visible_to(request.user))
     can_annotate = request.user.has_perm("archive.change_claim")
     if can_annotate:
         for claim in claims:
@@ -228,6 +217,7 @@ def _document_page_context(request, document, passage=None):
             "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
             "versions": document.versions.select_related("created_by").order_by("number"),
             "passage": passage,
+            "chain": comparison.relation_chain(document, visible),
         }
     )
     if context["can_annotate"]:
@@ -257,6 +247,7 @@ def document_raw(request, slug):
 
 def claim_detail(request, pk):
     claim = get_object_or_404(visible_claims(request).for_display().select_related("anchored_version"), pk=pk)
+    comparison.attach_links([claim], ClaimLink.objects.visible_to(request.user))
     context = {"claim": claim, "document": claim.document}
     if _is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
@@ -373,6 +364,15 @@ def source_detail(request, slug):
     return render(request, "archive/source_detail.html", context)
 
 
+def _compare_documents(request, slugs):
+    """The visible documents for ``slugs`` in that order, or the slugs that are missing."""
+    found = {
+        document.slug: document
+        for document in visible_documents(request).filter(slug__in=slugs).select_related("source")
+    }
+    return [found[slug] for slug in slugs if slug in found], [slug for slug in slugs if slug not in found]
+
+
 def compare(request):
     slugs = list(dict.fromkeys(slug.strip() for slug in request.GET.getlist("d") if slug.strip()))
     visible = visible_documents(request)
@@ -384,24 +384,83 @@ def compare(request):
         "compare_max": COMPARE_MAX,
     }
     if not COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
+        chooser["count_error"] = bool(slugs)
         return render(request, "archive/compare_choose.html", chooser, status=400 if slugs else 200)
-
-    claims = visible_claims(request).select_related("claimant").order_by("start", "end", "pk")
-    found = {
-        document.slug: document
-        for document in visible.filter(slug__in=slugs)
-        .select_related("source")
-        .prefetch_related(Prefetch("claims", queryset=claims, to_attr="visible_claims"))
-    }
-    missing = [slug for slug in slugs if slug not in found]
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        chooser["form_errors"] = form.errors
+        return render(request, "archive/compare_choose.html", chooser, status=400)
+    documents, missing = _compare_documents(request, slugs)
     if missing:
         # A draft the visitor may not see is reported exactly like a slug that does not exist.
         names = ", ".join(f"“{slug}”" for slug in missing)
         message = f"There is no document at {names}, so the comparison cannot be shown."
         return render(request, "404.html", {"message": message}, status=404)
-    columns = []
-    for slug in slugs:
-        document = found[slug]
-        text_html, unplaced = _highlighted_text(document, document.visible_claims)
-        columns.append({"document": document, "text_html": text_html, "unplaced": unplaced})
-    return render(request, "archive/compare.html", {"columns": columns, **chooser})
+    state = form.cleaned_data
+    if state["mode"] == "diff":
+        return _compare_diff(request, documents, chooser)
+
+    claims = visible_claims(request)
+    columns, pairs = comparison.build(
+        documents, claims, ClaimLink.objects.visible_to(request.user),
+        tag=state["tag"], claimant=state["claimant"], relation=state["relation"],
+    )
+    focused = next((pair for pair in pairs if pair.link.pk == state["pair"]), None)
+    in_view = claims.filter(document__in=documents)
+    context = {
+        **chooser,
+        "columns": columns,
+        "pairs": pairs,
+        "focused": focused,
+        "state": state,
+        "pairs_json": json.dumps(
+            [{"id": p.link.pk, "n": p.number, "a": p.left.pk, "b": p.right.pk, "rel": p.link.relation} for p in pairs]
+        ),
+        "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
+        "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
+        "relations": ClaimLink.Relation.choices,
+    }
+    if focused is not None:
+        index = pairs.index(focused)
+        context["previous_pair"] = pairs[index - 1] if index > 0 else None
+        context["next_pair"] = pairs[index + 1] if index + 1 < len(pairs) else None
+    elif pairs:
+        context["next_pair"] = pairs[0]
+    if request.user.has_perm("archive.add_claimlink"):
+        context["link_form"] = ClaimLinkForm(
+            claims=claims.filter(document__in=documents).select_related("document").order_by("document", "start")
+        )
+    return render(request, "archive/compare.html", context)
+
+
+def _compare_diff(request, documents, chooser):
+    if len(documents) != 2:
+        chooser["diff_error"] = "Word-level differences compare exactly two documents."
+        return render(request, "archive/compare_choose.html", chooser, status=400)
+    left, right = documents
+    left_html, right_html, stats = textdiff.render_side_by_side(left.text, right.text)
+    context = {"left": left, "right": right, "left_html": left_html, "right_html": right_html, "stats": stats}
+    return render(request, "archive/compare_diff.html", context)
+
+
+@permission_required("archive.add_claimlink", raise_exception=True)
+@require_http_methods(["POST"])
+def claim_link_create(request):
+    """Link two claims from the compare page, then go back to it."""
+    back = request.POST.get("next", "")
+    if not back.startswith("/compare/"):
+        back = reverse("archive:compare")
+    form = ClaimLinkForm(request.POST, claims=Claim.objects.select_related("document"))
+    if form.is_valid():
+        link = form.save(commit=False)
+        link.created_by = request.user
+        link.save()
+        messages.success(request, f"Linked: claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}.")
+        separator = "&" if "?" in back else "?"
+        return redirect(f"{back}{separator}pair={link.pk}#pair-{link.pk}")
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    for name, errors in form.errors.items():
+        if name != "__all__":
+            messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
+    return redirect(back)

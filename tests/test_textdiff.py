@@ -1,0 +1,88 @@
+"""Word-level diff for diff mode: what changed between two versions is
+marked, and nothing else; the document's text is always escaped."""
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive.textdiff import DiffStats, diff_stats, render_side_by_side, word_diff
+
+CAPTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
+READOUT = (CAPTURES / "004_f7d7b7c36e574be3.txt").read_text(encoding="utf-8")
+
+
+def pieces(text, ops, tags, side):
+    return "".join(text[getattr(op, f"{side}_start") : getattr(op, f"{side}_end")] for op in ops if op.tag in tags)
+
+
+def test_identical_texts_show_no_insertions_or_deletions():
+    left, right = render_side_by_side(READOUT, READOUT)
+    assert "<ins>" not in right and "<del>" not in left
+    assert diff_stats(READOUT, READOUT) == DiffStats(0, 0, len(READOUT.split()) - READOUT.count("&"))
+
+
+def test_removed_update_notice_is_one_deletion():
+    updated = READOUT.replace("\n\nThis item is being updated.", "")
+    ops = word_diff(READOUT, updated)
+    deletions = [op for op in ops if op.tag == "delete"]
+    assert [READOUT[op.a_start : op.a_end].strip() for op in deletions] == ["This item is being updated."]
+    assert not [op for op in ops if op.tag == "insert"]
+    left, right = render_side_by_side(READOUT, updated)
+    assert left.count("<del>") == 1 and "This item is being updated.</del>" in left
+    assert "<ins>" not in right
+    assert diff_stats(READOUT, updated).deleted_words == 5
+
+
+def test_changed_word_is_deleted_on_the_left_and_inserted_on_the_right():
+    left, right = render_side_by_side("Iran would continue its efforts.", "Iran would end its efforts.")
+    assert left == 'Iran would <del><span class="sr-only" data-offset-ignore>deleted: </span>continue</del> its efforts.'
+    assert right == 'Iran would <ins><span class="sr-only" data-offset-ignore>inserted: </span>end</ins> its efforts.'
+    assert diff_stats("Iran would continue its efforts.", "Iran would end its efforts.") == DiffStats(1, 1, 4)
+
+
+def test_markup_in_either_text_is_escaped_not_run():
+    old = "Plain text & a “quote”."
+    new = "Plain <script>alert('x')</script> text & a \"quote\"."
+    left, right = render_side_by_side(old, new)
+    assert "<script>" not in right and "&lt;script&gt;" in right
+    assert "alert(&#x27;x&#x27;)" in right and "&quot;</ins>quote" in right
+    assert "&amp;" in left and "&amp;" in right
+
+
+def test_empty_texts():
+    assert word_diff("", "") == []
+    assert render_side_by_side("", "Added.") == ("", '<ins><span class="sr-only" data-offset-ignore>inserted: </span>Added.</ins>')
+    assert diff_stats("Gone now.", "") == DiffStats(0, 2, 0)
+
+
+def test_operations_are_in_text_order_and_touch_end_to_end():
+    a = READOUT
+    b = READOUT.replace("Thursday", "Friday").replace("positive and bright", "bright") + "\nAdded line."
+    ops = word_diff(a, b)
+    for before, after in zip(ops, ops[1:]):
+        assert before.a_end == after.a_start and before.b_end == after.b_start
+    assert ops[0].a_start == 0 and ops[-1].a_end == len(a) and ops[-1].b_end == len(b)
+
+
+prose = st.lists(
+    st.sampled_from(["Iran", "Syria", "the", "US", " ", "  ", "\n", ".", ",", "“", "”", "<b>", "&", "Assad’s", "é"]),
+    max_size=40,
+).map("".join)
+
+
+@given(prose, prose)
+def test_pieces_rebuild_both_texts(a, b):
+    ops = word_diff(a, b)
+    assert pieces(a, ops, ("equal", "delete"), "a") == a
+    assert pieces(b, ops, ("equal", "insert"), "b") == b
+    for op in ops:
+        if op.tag == "equal":
+            assert a[op.a_start : op.a_end] == b[op.b_start : op.b_end]
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_pieces_rebuild_any_unicode_texts(a, b):
+    ops = word_diff(a, b)
+    assert pieces(a, ops, ("equal", "delete"), "a") == a
+    assert pieces(b, ops, ("equal", "insert"), "b") == b
