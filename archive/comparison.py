@@ -5,12 +5,14 @@ Everything is fetched in a fixed number of queries whatever the number of
 claims and links, so the compare page costs the same with 5 claims or 2,000.
 """
 
-from collections import Counter, defaultdict
+import hashlib
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from archive.models import Claim, ClaimLink, Visibility
+from archive import similarity
+from archive.models import Claim, ClaimLink, DocumentRelation, Visibility
 from archive.rendering import Highlight, render_highlighted
 
 
@@ -178,8 +180,6 @@ def relation_chain(document, visible_documents, depth=3):
     Lets a reader see who said what first. Archived targets the viewer may not
     see are left out. One query per level, at most ``depth`` levels.
     """
-    from archive.models import DocumentRelation  # noqa: PLC0415 - avoids a cycle at import time
-
     steps = [
         ChainStep(document.title, document.published_at, document.published_precision, "", "", document)
     ]
@@ -223,3 +223,52 @@ def relation_chain(document, visible_documents, depth=3):
         return (0, when.date().isoformat() if hasattr(when, "date") and callable(when.date) else when.isoformat())
 
     return sorted(steps, key=key)
+
+
+# --- Suggested counterparts ------------------------------------------------------
+
+_INDEXES = OrderedDict()
+_INDEX_CACHE_SIZE = 64
+
+
+def document_index(document):
+    """A similarity index of ``document``'s current text, kept while the text is unchanged."""
+    key = (document.pk, hashlib.sha256(document.text.encode("utf-8")).hexdigest())
+    index = _INDEXES.get(key)
+    if index is None:
+        index = similarity.Index(document.text)
+        _INDEXES[key] = index
+        if len(_INDEXES) > _INDEX_CACHE_SIZE:
+            _INDEXES.popitem(last=False)
+    else:
+        _INDEXES.move_to_end(key)
+    return index
+
+
+@dataclass
+class Counterpart:
+    document: object
+    suggestion: similarity.Suggestion
+    existing: object = None  # a visible claim with exactly this span, if any
+
+
+def suggest_counterparts(claim, documents, claims_by_document, *, per_document=2, minimum=0.05):
+    """Passages of ``documents`` that may say what ``claim`` says, best first.
+
+    ``claims_by_document`` maps a document pk to the claims the viewer may see
+    in it; passages already linked to ``claim`` are not suggested again, and a
+    passage that is exactly an existing claim is offered as that claim.
+    """
+    linked = {other.pk for _phrase, other, _link in getattr(claim, "link_rows", [])}
+    found = []
+    for document in documents:
+        if document.pk == claim.document_id:
+            continue
+        claims = claims_by_document.get(document.pk, [])
+        exclude = [(c.start, c.end) for c in claims if c.pk in linked]
+        spans = {(c.start, c.end): c for c in claims if c.pk not in linked}
+        for suggestion in document_index(document).suggest(claim.quote, limit=per_document, exclude=exclude):
+            if suggestion.score >= minimum:
+                found.append(Counterpart(document, suggestion, spans.get((suggestion.start, suggestion.end))))
+    found.sort(key=lambda c: -c.suggestion.score)
+    return found

@@ -352,6 +352,7 @@ class CompareForm(forms.Form):
     claimant = forms.SlugField(required=False)
     relation = forms.ChoiceField(required=False, choices=[("", "Any relation"), *ClaimLink.Relation.choices])
     pair = forms.IntegerField(required=False, min_value=1)
+    suggest = forms.IntegerField(required=False, min_value=1, label="Suggest counterparts for claim")
     mode = forms.ChoiceField(required=False, choices=MODES)
     sync = forms.BooleanField(required=False)
 

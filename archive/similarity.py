@@ -64,7 +64,8 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[]*([A-Za-z]+)")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}")
-_WORD = re.compile(r"\w+")
+# A word is what stands between spaces, if it has a letter or digit: "12:26", "al-Assad".
+_WORD = re.compile(r"[^\s\w]*\w\S*")
 # Leading list markers are set aside along with whitespace.
 _LEAD = re.compile(r"[\s•·*\-–—]+")
 MIN_WORDS = 3

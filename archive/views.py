@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -248,7 +249,12 @@ def document_raw(request, slug):
 def claim_detail(request, pk):
     claim = get_object_or_404(visible_claims(request).for_display().select_related("anchored_version"), pk=pk)
     comparison.attach_links([claim], ClaimLink.objects.visible_to(request.user))
-    context = {"claim": claim, "document": claim.document}
+    context = {
+        "claim": claim,
+        "document": claim.document,
+        "counterparts": _counterparts(request, claim, _candidate_documents(request, claim.document)),
+        "relations": ClaimLink.Relation.choices,
+    }
     if _is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
             claim.document.text, claim.start, claim.end
@@ -263,6 +269,68 @@ def claim_detail(request, pk):
     return render(request, "archive/claim_detail.html", context)
 
 
+SUGGESTION_CANDIDATES = 10
+
+
+def _candidate_documents(request, document):
+    """Where a claim's counterparts are likely: related documents first, then ones sharing a tag."""
+    visible = visible_documents(request).exclude(pk=document.pk)
+    related = visible.filter(
+        Q(outgoing_relations__target=document) | Q(incoming_relations__document=document)
+        | Q(tags__in=document.tags.all())
+    ).distinct()
+    newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+    return list(related.order_by(*newest_first)[:SUGGESTION_CANDIDATES])
+
+
+def _counterparts(request, claim, documents):
+    if claim.orphaned or not documents:
+        return []
+    claims_by_document = {}
+    for other in visible_claims(request).filter(document__in=documents).only("pk", "document", "start", "end"):
+        claims_by_document.setdefault(other.document_id, []).append(other)
+    return comparison.suggest_counterparts(claim, documents, claims_by_document)[:6]
+
+
+@permission_required("archive.add_claimlink", raise_exception=True)
+@require_http_methods(["POST"])
+def counterpart_accept(request, pk):
+    """Accept a suggested counterpart: create (or reuse) the claim at that span and link it."""
+    claim = get_object_or_404(Claim.objects.select_related("document"), pk=pk)
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = claim.get_absolute_url()
+    document = Document.objects.filter(slug=request.POST.get("document", "")).first()
+    relation = request.POST.get("relation", "")
+    try:
+        if document is None or document.pk == claim.document_id:
+            raise ValueError("Choose a passage in another document.")
+        if relation not in ClaimLink.Relation.values:
+            raise ValueError("Choose how the passage relates to the claim.")
+        selector = anchoring.selector_for(document.text, int(request.POST["start"]), int(request.POST["end"]))
+    except (KeyError, ValueError) as error:
+        messages.error(request, f"The suggestion was not accepted: {error}")
+        return redirect(back)
+    counterpart = Claim.objects.filter(document=document, start=selector.start, end=selector.end).first()
+    with transaction.atomic():
+        if counterpart is None:
+            counterpart = annotations.create_claim(
+                document, selector, user=request.user, claimant=claim.claimant, kind=claim.kind,
+                status=Claim.Status.UNVERIFIED, visibility=claim.visibility,
+                note=f"Accepted as a counterpart of claim {claim.pk} (suggested).",
+            )
+        link = ClaimLink(from_claim=counterpart, to_claim=claim, relation=relation, created_by=request.user)
+        try:
+            link.full_clean()
+        except ValidationError as error:
+            transaction.set_rollback(True)
+            messages.error(request, "The suggestion was not accepted: " + " ".join(error.messages))
+            return redirect(back)
+        link.save()
+    messages.success(request, f"Linked: the passage in “{document.title}” {link.get_relation_display()} this claim.")
+    return redirect(back)
+
+
 def claim_short(request, pk):
     """``/c/<id>``: the short permalink colleagues paste into chat."""
     claim = get_object_or_404(visible_claims(request).only("pk"), pk=pk)
@@ -270,7 +338,10 @@ def claim_short(request, pk):
 
 
 def document_version(request, slug, number):
-    document = get_visible_document_or_404(request, slug)
+    try:
+        document = get_visible_document_or_404(request, slug)
+    except Http404:
+        return _redirect_old_slug(request, slug)
     version = get_object_or_404(document.versions.select_related("created_by"), number=number)
     orphans = [
         claim
@@ -406,6 +477,11 @@ def compare(request):
         tag=state["tag"], claimant=state["claimant"], relation=state["relation"],
     )
     focused = next((pair for pair in pairs if pair.link.pk == state["pair"]), None)
+    suggest_for = None
+    if state["suggest"]:
+        suggest_for = next(
+            (claim for column in columns for claim in column.claims if claim.pk == state["suggest"]), None
+        )
     in_view = claims.filter(document__in=documents)
     context = {
         **chooser,
@@ -419,6 +495,8 @@ def compare(request):
         "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
         "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
         "relations": ClaimLink.Relation.choices,
+        "suggest_for": suggest_for,
+        "counterparts": _compare_counterparts(request, suggest_for, documents, columns),
     }
     if focused is not None:
         index = pairs.index(focused)
@@ -433,14 +511,61 @@ def compare(request):
     return render(request, "archive/compare.html", context)
 
 
+def _compare_counterparts(request, claim, documents, columns):
+    if claim is None:
+        return []
+    comparison.attach_links([claim], ClaimLink.objects.visible_to(request.user))
+    claims_by_document = {column.document.pk: column.claims for column in columns}
+    return comparison.suggest_counterparts(claim, documents, claims_by_document)
+
+
+def _diff_page(request, left, right, *, back_url, status=200):
+    """Word-level differences between two texts; ``left``/``right`` are dicts with title, url, note, language, text."""
+    ops = textdiff.word_diff(left["text"], right["text"])
+    left["html"], right["html"] = textdiff.render_side_by_side(left["text"], right["text"], ops)
+    context = {
+        "sides": [left, right],
+        "stats": textdiff.diff_stats(left["text"], right["text"], ops),
+        "back_url": back_url,
+    }
+    return render(request, "archive/compare_diff.html", context, status=status)
+
+
 def _compare_diff(request, documents, chooser):
     if len(documents) != 2:
         chooser["diff_error"] = "Word-level differences compare exactly two documents."
         return render(request, "archive/compare_choose.html", chooser, status=400)
-    left, right = documents
-    left_html, right_html, stats = textdiff.render_side_by_side(left.text, right.text)
-    context = {"left": left, "right": right, "left_html": left_html, "right_html": right_html, "stats": stats}
-    return render(request, "archive/compare_diff.html", context)
+    sides = [
+        {
+            "title": document.title,
+            "url": document.get_absolute_url(),
+            "note": document.published_display,
+            "language": document.language,
+            "text": document.text,
+        }
+        for document in documents
+    ]
+    back = reverse("archive:compare") + "?" + "&".join(f"d={d.slug}" for d in documents)
+    return _diff_page(request, *sides, back_url=back)
+
+
+def document_version_diff(request, slug, number, other):
+    """Differences between two versions of one document's reading text."""
+    document = get_visible_document_or_404(request, slug)
+    versions = {v.number: v for v in document.versions.filter(number__in=[number, other]).select_related("created_by")}
+    if number not in versions or other not in versions:
+        raise Http404("This document has no such version.")
+    sides = [
+        {
+            "title": f"Version {v.number}",
+            "url": v.get_absolute_url(),
+            "note": f"{v.created_at:%d %b %Y %H:%M}" + (f" — {v.reason}" if v.reason else ""),
+            "language": document.language,
+            "text": v.text,
+        }
+        for v in (versions[number], versions[other])
+    ]
+    return _diff_page(request, *sides, back_url=document.get_absolute_url())
 
 
 @permission_required("archive.add_claimlink", raise_exception=True)

@@ -12,6 +12,7 @@ the MiniLM model) are listed as skipped. Needs no database.
 """
 
 import os
+import re
 import statistics
 import sys
 import time
@@ -31,6 +32,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from archive import similarity  # noqa: E402
 from archive.anchoring import find_quote  # noqa: E402
 from archive.ingest import clean  # noqa: E402
+from archive.textdiff import diff_stats, render_side_by_side, word_diff  # noqa: E402
 
 CAPTURES = ROOT / "fixtures" / "captures"
 SEED_FILE = ROOT / "fixtures" / "seed.toml"
@@ -225,13 +227,32 @@ def hit(ranked, truth):
     return any(start < truth[1] and truth[0] < end for start, end in ranked)
 
 
-def big_document(texts):
-    pieces, words = [], 0
-    while words < TARGET_WORDS:
-        for text in texts.values():
-            pieces.append(text)
-            words += len(text.split())
-    return "\n\n".join(pieces)
+def big_document(texts, words=TARGET_WORDS):
+    """The seed texts over and over, cut after ``words`` words."""
+    joined = "\n\n".join(list(texts.values()) * (words // sum(len(t.split()) for t in texts.values()) + 1))
+    return joined[: [m.end() for m in re.finditer(r"\S+", joined)][words - 1]]
+
+
+def time_ms(function, runs):
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def diff_timing(texts):
+    old = big_document(texts)
+    new = old.replace("Syria", "Syria’s", 40).replace("This item is being updated.", "")
+    ops = []
+    took = time_ms(lambda: ops.append(word_diff(old, new)), 3)
+    stats = diff_stats(old, new, ops[-1])
+    print(f"\nword_diff of two {len(old.split()):,}-word versions (40 words changed, notices removed): "
+          f"median of 3 = {took:.0f} ms; render_side_by_side adds "
+          f"{time_ms(lambda: render_side_by_side(old, new, ops[-1]), 3):.0f} ms; {stats}")
+    identical = time_ms(lambda: word_diff(old, old + " "), 3)
+    print(f"word_diff when only the last character differs: {identical:.0f} ms")
 
 
 def main():
@@ -272,6 +293,10 @@ def main():
         print(f"{name:44}{top1 / n:>8.0%}{top3 / n:>8.0%}{build:>11.0f}{statistics.median(runs):>12.1f}")
     print(f"\n(hit rates over {len(pairs)} pairs; suggest ms = median of 9 quotes against the "
           f"{len(big.split()):,}-word document, index already built)")
+    quote = pairs[0][1]
+    print(f"suggest() with no cached Index (index built on every call), {len(big.split()):,} words: "
+          f"median of 5 = {time_ms(lambda: similarity.suggest(quote, big), 5):.0f} ms")
+    diff_timing(texts)
     chosen = "  ... + adjacent pairs = CHOSEN"
     if misses.get(chosen):
         print("\nMissed in the top 3 by the chosen method:")

@@ -99,9 +99,12 @@
   }
 
   function emptyRow(group) {
-    var rows = group.querySelectorAll(".form-row:not(.empty-form), .inline-related:not(.empty-form)");
-    for (var i = 0; i < rows.length; i++) {
-      if (field(rows[i], "quote") && isNewRow(rows[i]) && isReusable(rows[i])) { return rows[i]; }
+    var quotes = group.querySelectorAll('[name$="-quote"]');
+    for (var i = 0; i < quotes.length; i++) {
+      // Skip the template Django clones for "Add another".
+      if (quotes[i].name.indexOf("__prefix__") !== -1) { continue; }
+      var row = quotes[i].closest("tr.form-row, .inline-related");
+      if (row && isNewRow(row) && isReusable(row)) { return row; }
     }
     return null;
   }
