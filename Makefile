@@ -43,6 +43,8 @@ test: install-dev
 
 bench: install-dev
 	$(PY) bench/reanchor.py
+	$(PY) bench/suggest.py
+	$(PY) bench/compare.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis
