@@ -82,8 +82,8 @@ def text_panel(document, *, mode, button_label, extra_actions=""):
     ]
     return format_html(
         '<div class="admin-select">'
-        '<div class="doc-text" data-admin-select="{}" data-inline-group="claims-group" lang="{}" tabindex="0" '
-        'role="region" aria-label="Reading text: select a passage">{}</div>'
+        '<div class="doc-text" data-admin-select="{}" data-inline-group="claims-group" lang="{}" '
+        'tabindex="0" role="region" aria-label="Reading text: select a passage">{}</div>'
         '<p class="admin-select-actions">'
         '<button type="button" class="button" data-admin-select-button>{}</button>{}</p>'
         '<p class="admin-select-status" role="status" aria-live="polite" data-admin-select-status></p>'
@@ -383,7 +383,9 @@ CLAIM_DETAILS = ("Claim", {"fields": ["claimant", "kind", "status", "note", "tag
 class ClaimAdmin(admin.ModelAdmin):
     Media = SelectionMedia
     form = ClaimAdminForm
-    list_display = ["excerpt", "document", "claimant", "kind", "status", "tag_list", "visibility", "anchor_state"]
+    list_display = [
+        "excerpt", "document", "claimant", "kind", "status", "tag_list", "visibility", "anchor_state",
+    ]
     list_filter = ["claimant", "kind", "status", TagListFilter, "document", "visibility", AnchoringFilter]
     list_select_related = ["document", "claimant"]
     search_fields = ["quote", "note", "document__title", "claimant__name"]

@@ -198,10 +198,16 @@ class ClaimAdminForm(forms.ModelForm):
 
     quote = TextareaField(widget=forms.Textarea(attrs={"rows": 3}),
                             help_text="Copy the passage exactly from the document's reading text.")
-    prefix = TextareaField(required=False, strip=False, max_length=200,
-                             help_text="Text just before the quote, when the quote occurs more than once.")
-    suffix = TextareaField(required=False, strip=False, max_length=200,
-                             help_text="Text just after the quote, when the quote occurs more than once.")
+    # Textareas, not text inputs: an input drops the line breaks that context
+    # running across a paragraph break contains, and then it no longer matches.
+    prefix = TextareaField(
+        required=False, strip=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Text just before the quote, when the quote occurs more than once.",
+    )
+    suffix = TextareaField(
+        required=False, strip=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Text just after the quote, when the quote occurs more than once.",
+    )
     # Filled by static/archive/admin-select.js when the analyst re-places the
     # claim by selecting its passage. Kept as text so that a malformed offset
     # gets the same precise message as any other bad selector.

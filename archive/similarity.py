@@ -115,9 +115,7 @@ def sentences(text: str) -> list[Span]:
                 piece_start = match.end()
         spans.append(_trimmed(text, piece_start, line_end))
         line_start = line_end
-    return [
-        Span(start, end) for start, end in spans if len(_WORD.findall(text, start, end)) >= MIN_WORDS
-    ]
+    return [Span(start, end) for start, end in spans if len(_WORD.findall(text, start, end)) >= MIN_WORDS]
 
 
 # --- Normalising words ---------------------------------------------------------
@@ -150,20 +148,56 @@ _PHRASES = [
 
 # Word families where the suffix rules below cannot see the shared root.
 _FAMILIES = {
-    "avenge": "revenge", "avenged": "revenge", "vengeance": "revenge",
-    "retaliate": "revenge", "retaliation": "revenge", "retaliatory": "revenge",
-    "expulsion": "expel", "expelled": "expel", "expelling": "expel",
-    "assassinate": "kill", "assassinated": "kill", "assassination": "kill", "assassinating": "kill",
-    "killing": "kill", "killed": "kill", "slain": "kill",
-    "young": "youth", "youths": "youth",
-    "weak": "weaken", "weakness": "weaken", "weaker": "weaken", "weakened": "weaken",
-    "strong": "strength", "stronger": "strength", "strengthen": "strength", "powerful": "power",
+    "avenge": "revenge",
+    "avenged": "revenge",
+    "vengeance": "revenge",
+    "retaliate": "revenge",
+    "retaliation": "revenge",
+    "retaliatory": "revenge",
+    "expulsion": "expel",
+    "expelled": "expel",
+    "expelling": "expel",
+    "assassinate": "kill",
+    "assassinated": "kill",
+    "assassination": "kill",
+    "assassinating": "kill",
+    "killing": "kill",
+    "killed": "kill",
+    "slain": "kill",
+    "young": "youth",
+    "youths": "youth",
+    "weak": "weaken",
+    "weakness": "weaken",
+    "weaker": "weaken",
+    "weakened": "weaken",
+    "strong": "strength",
+    "stronger": "strength",
+    "strengthen": "strength",
+    "powerful": "power",
 }
 
 # Longest first. Each stem keeps at least three letters.
 _SUFFIXES = (
-    "ational", "ations", "ation", "ments", "ment", "ness", "ings", "ing", "ities", "ity",
-    "ions", "ion", "ers", "er", "ies", "ied", "ed", "es", "ly", "s",
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ness",
+    "ings",
+    "ing",
+    "ities",
+    "ity",
+    "ions",
+    "ion",
+    "ers",
+    "er",
+    "ies",
+    "ied",
+    "ed",
+    "es",
+    "ly",
+    "s",
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -268,10 +302,12 @@ class Index:
         for i, dot in dots.items():
             span = self.spans[i]
             found.append((dot / (query_norm * self.norms[i]), span.start, span.end))
-        for i in {j for i in dots for j in (i - 1, i)}:
+        for i in {first for hit in dots for first in (hit - 1, hit)}:
             if i in self.pair_norms:
                 dot = dots.get(i, 0.0) + dots.get(i + 1, 0.0)
-                found.append((dot / (query_norm * self.pair_norms[i]), self.spans[i].start, self.spans[i + 1].end))
+                found.append(
+                    (dot / (query_norm * self.pair_norms[i]), self.spans[i].start, self.spans[i + 1].end)
+                )
         return found
 
     def suggest(self, quote: str, limit: int = 5, exclude=()) -> list[Suggestion]:

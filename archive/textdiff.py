@@ -9,9 +9,11 @@ changed. Pure: no models, no requests. Offsets are code points.
 import difflib
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from rapidfuzz.distance import Indel
 
 __all__ = ["DiffStats", "Op", "diff_stats", "render_side_by_side", "tokens", "word_diff"]
 
@@ -52,6 +54,70 @@ def tokens(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _TOKEN.finditer(text)]
 
 
+# Above this many token comparisons (len(a) * len(b)) a block is aligned by
+# rapidfuzz's bit-parallel LCS instead of SequenceMatcher, whose matching is
+# nicer to read but quadratic: two 25,000-word texts would take minutes.
+_SEQUENCE_MATCHER_LIMIT = 4_000_000
+
+
+def _lines(words, lo, hi):
+    """Token indexes in [lo, hi) where a line starts, and hi."""
+    starts = [lo] + [i + 1 for i in range(lo, hi) if words[i] == "\n"]
+    if starts[-1] != hi:
+        starts.append(hi)
+    return starts
+
+
+def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True):
+    """Opcodes (tag, i1, i2, j1, j2) over token indexes, "replace" split in two."""
+    # A correction usually touches a few words of a long text: matching the
+    # untouched head and tail directly keeps the matcher's work small.
+    head = 0
+    limit = min(a_hi - a_lo, b_hi - b_lo)
+    while head < limit and a_words[a_lo + head] == b_words[b_lo + head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a_words[a_hi - 1 - tail] == b_words[b_hi - 1 - tail]:
+        tail += 1
+    opcodes = []
+    if head:
+        opcodes.append(("equal", a_lo, a_lo + head, b_lo, b_lo + head))
+    a_lo, a_hi, b_lo, b_hi = a_lo + head, a_hi - tail, b_lo + head, b_hi - tail
+
+    if by_lines and (a_hi - a_lo) * (b_hi - b_lo) > _SEQUENCE_MATCHER_LIMIT:
+        # Align whole lines first, then words inside the lines that differ.
+        a_lines, b_lines = _lines(a_words, a_lo, a_hi), _lines(b_words, b_lo, b_hi)
+        a_keys = ["".join(a_words[i:j]) for i, j in pairwise(a_lines)]
+        b_keys = ["".join(b_words[i:j]) for i, j in pairwise(b_lines)]
+        matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                opcodes.append(("equal", a_lines[i1], a_lines[i2], b_lines[j1], b_lines[j2]))
+            else:
+                opcodes += _token_opcodes(
+                    a_words, b_words, a_lines[i1], a_lines[i2], b_lines[j1], b_lines[j2], by_lines=False
+                )
+    elif a_lo < a_hi or b_lo < b_hi:
+        a_part, b_part = a_words[a_lo:a_hi], b_words[b_lo:b_hi]
+        if len(a_part) * len(b_part) > _SEQUENCE_MATCHER_LIMIT:
+            raw = [
+                (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+                for op in Indel.opcodes(a_part, b_part)
+            ]
+        else:
+            # autojunk off: in prose, frequent words such as "the" are exactly what must align.
+            raw = difflib.SequenceMatcher(None, a_part, b_part, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in raw:
+            i1, i2, j1, j2 = i1 + a_lo, i2 + a_lo, j1 + b_lo, j2 + b_lo
+            if tag == "replace":
+                opcodes += [("delete", i1, i2, j1, j1), ("insert", i2, i2, j1, j2)]
+            else:
+                opcodes.append((tag, i1, i2, j1, j2))
+    if tail:
+        opcodes.append(("equal", a_hi, a_hi + tail, b_hi, b_hi + tail))
+    return opcodes
+
+
 def word_diff(a: str, b: str) -> list[Op]:
     """The edit from ``a`` to ``b`` as a list of operations in text order.
 
@@ -65,32 +131,7 @@ def word_diff(a: str, b: str) -> list[Op]:
     a_words = [a[s:e] for s, e in a_spans]
     b_words = [b[s:e] for s, e in b_spans]
 
-    # A correction usually touches a few words of a long text: matching the
-    # untouched head and tail directly keeps SequenceMatcher's work small.
-    head = 0
-    limit = min(len(a_words), len(b_words))
-    while head < limit and a_words[head] == b_words[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a_words[-1 - tail] == b_words[-1 - tail]:
-        tail += 1
-
-    # Token-index opcodes over the whole token lists.
-    opcodes = []
-    if head:
-        opcodes.append(("equal", 0, head, 0, head))
-    # autojunk off: in prose, frequent words such as "the" are exactly what must align.
-    matcher = difflib.SequenceMatcher(
-        None, a_words[head : len(a_words) - tail], b_words[head : len(b_words) - tail], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        if tag == "replace":
-            opcodes += [("delete", i1, i2, j1, j1), ("insert", i2, i2, j1, j2)]
-        else:
-            opcodes.append((tag, i1, i2, j1, j2))
-    if tail:
-        opcodes.append(("equal", len(a_words) - tail, len(a_words), len(b_words) - tail, len(b_words)))
+    opcodes = _token_opcodes(a_words, b_words, 0, len(a_words), 0, len(b_words))
 
     def a_offset(i):
         return a_spans[i][0] if i < len(a_spans) else len(a)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -581,8 +581,11 @@ def claim_link_create(request):
         link.created_by = request.user
         link.save()
         messages.success(request, f"Linked: claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}.")
-        separator = "&" if "?" in back else "?"
-        return redirect(f"{back}{separator}pair={link.pk}#pair-{link.pk}")
+        # Replace, not add to, the pair the page was focused on.
+        path, _, query = back.partition("?")
+        state = QueryDict(query, mutable=True)
+        state["pair"] = link.pk
+        return redirect(f"{path}?{state.urlencode()}#pair-{link.pk}")
     for error in form.non_field_errors():
         messages.error(request, error)
     for name, errors in form.errors.items():

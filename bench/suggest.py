@@ -41,26 +41,68 @@ TARGET_WORDS = 25_000
 # Pairs the analysts did not link, chosen by reading the seeds:
 # (document A, quote in A, document B, a quote inside the true counterpart in B).
 OWN_PAIRS = [
-    ("000", "He made a comparison between the young Syrians and the Iraqi militias mobilized by Soleimani",
-     "001", "The brave Iraqi youth accomplished this same feat."),
-    ("001", "The brave Iraqi youth accomplished this same feat.",
-     "000", "He made a comparison between the young Syrians and the Iraqi militias mobilized by Soleimani"),
-    ("003", "Soleimani was killed in a US drone strike in January 2020 during a visit to Baghdad, Iraq.",
-     "000", "rather than confront the United States over its strike that led to Soleimani's death"),
-    ("003", "The ambassador also praised Syrian President Bashar Al-Assad in his remarks",
-     "004", "In commendation of Mr. Assad's unwavering steadfastness"),
-    ("002", "We were defeated and defeated very badly, we took a very big blow, and it’s been very difficult.",
-     "000", "the rapid disintegration of Iran’s military presence in Syria"),
-    ("000", "He contended that the sacrifices made by those Iran calls “defenders of the holy sites” in Syria",
-     "001", "one reason was to protect the sanctity of the holy sanctuaries"),
-    ("002", "Khamenei urged Iraq to stand firm against U.S. occupation",
-     "001", "The US aims to strengthen its foothold in the region."),
-    ("003", "the expulsion of American forces from the region can be revenge for General Soleimani’s blood.",
-     "001", "the US will be expelled from the region by the Resistance Front"),
-    ("004", "He highlighted the significant role that Mr. Raisi played in strengthening relations between Tehran and Damascus.",
-     "003", "The ambassador also praised Syrian President Bashar Al-Assad"),
-    ("001", "They organized and armed the local youth both in Iraq and Syria, initially in Iraq, then in Syria, and stood against DAESH.",
-     "003", "for his assistance in squashing Daesh (ISIS) and al-Qaeda terrorists in Iraq and Syria"),
+    (
+        "000",
+        "He made a comparison between the young Syrians and the Iraqi militias mobilized by Soleimani",
+        "001",
+        "The brave Iraqi youth accomplished this same feat.",
+    ),
+    (
+        "001",
+        "The brave Iraqi youth accomplished this same feat.",
+        "000",
+        "He made a comparison between the young Syrians and the Iraqi militias mobilized by Soleimani",
+    ),
+    (
+        "003",
+        "Soleimani was killed in a US drone strike in January 2020 during a visit to Baghdad, Iraq.",
+        "000",
+        "rather than confront the United States over its strike that led to Soleimani's death",
+    ),
+    (
+        "003",
+        "The ambassador also praised Syrian President Bashar Al-Assad in his remarks",
+        "004",
+        "In commendation of Mr. Assad's unwavering steadfastness",
+    ),
+    (
+        "002",
+        "We were defeated and defeated very badly, we took a very big blow, and it’s been very difficult.",
+        "000",
+        "the rapid disintegration of Iran’s military presence in Syria",
+    ),
+    (
+        "000",
+        "He contended that the sacrifices made by those Iran calls “defenders of the holy sites” in Syria",
+        "001",
+        "one reason was to protect the sanctity of the holy sanctuaries",
+    ),
+    (
+        "002",
+        "Khamenei urged Iraq to stand firm against U.S. occupation",
+        "001",
+        "The US aims to strengthen its foothold in the region.",
+    ),
+    (
+        "003",
+        "the expulsion of American forces from the region can be revenge for General Soleimani’s blood.",
+        "001",
+        "the US will be expelled from the region by the Resistance Front",
+    ),
+    (
+        "004",
+        "He highlighted the significant role that Mr. Raisi played in strengthening relations"
+        " between Tehran and Damascus.",
+        "003",
+        "The ambassador also praised Syrian President Bashar Al-Assad",
+    ),
+    (
+        "001",
+        "They organized and armed the local youth both in Iraq and Syria, initially in Iraq,"
+        " then in Syria, and stood against DAESH.",
+        "003",
+        "for his assistance in squashing Daesh (ISIS) and al-Qaeda terrorists in Iraq and Syria",
+    ),
 ]
 
 
@@ -81,10 +123,19 @@ def known_pairs(texts):
     pairs = []
     for link in seed["claim_links"]:
         # Each link is used both ways: either claim's quote should find the other.
-        for one, other in ((claims[link["from"]], claims[link["to"]]), (claims[link["to"]], claims[link["from"]])):
+        for one, other in (
+            (claims[link["from"]], claims[link["to"]]),
+            (claims[link["to"]], claims[link["from"]]),
+        ):
             if one["document"] != other["document"]:
-                pairs.append((f"link {one['key']} -> {other['key']}", one["quote"], other["document"],
-                              sentence_around(texts[other["document"]], other["quote"])))
+                pairs.append(
+                    (
+                        f"link {one['key']} -> {other['key']}",
+                        one["quote"],
+                        other["document"],
+                        sentence_around(texts[other["document"]], other["quote"]),
+                    )
+                )
     for a, quote, b, truth in OWN_PAIRS:
         find_quote(texts[a], quote)  # the quote must really be in document A
         pairs.append((f"own {a} -> {b}: {quote[:40]}…", quote, b, sentence_around(texts[b], truth)))
@@ -115,8 +166,9 @@ class RapidFuzzStems(Sentences):
         self.strings = [" ".join(similarity.analyze(s)) for s in self.strings]
 
     def rank(self, quote, k):
-        hits = process.extract(" ".join(similarity.analyze(quote)), self.strings, scorer=fuzz.token_set_ratio,
-                               limit=k)
+        hits = process.extract(
+            " ".join(similarity.analyze(quote)), self.strings, scorer=fuzz.token_set_ratio, limit=k
+        )
         return [(self.spans[i].start, self.spans[i].end) for _s, _score, i in hits]
 
 
@@ -194,7 +246,9 @@ class Hybrid(MiniLM):
         query = minilm().encode([quote], normalize_embeddings=True)[0]
         semantic = self.matrix @ query
         lexical = {(s, e): score for score, s, e in self.lexical.scores(quote)}
-        scores = [0.5 * semantic[i] + 0.5 * lexical.get((sp.start, sp.end), 0.0) for i, sp in enumerate(self.spans)]
+        scores = [
+            0.5 * semantic[i] + 0.5 * lexical.get((sp.start, sp.end), 0.0) for i, sp in enumerate(self.spans)
+        ]
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:k]
         return [(self.spans[i].start, self.spans[i].end) for i in order]
 
@@ -248,9 +302,11 @@ def diff_timing(texts):
     ops = []
     took = time_ms(lambda: ops.append(word_diff(old, new)), 3)
     stats = diff_stats(old, new, ops[-1])
-    print(f"\nword_diff of two {len(old.split()):,}-word versions (40 words changed, notices removed): "
-          f"median of 3 = {took:.0f} ms; render_side_by_side adds "
-          f"{time_ms(lambda: render_side_by_side(old, new, ops[-1]), 3):.0f} ms; {stats}")
+    print(
+        f"\nword_diff of two {len(old.split()):,}-word versions (40 words changed, notices removed): "
+        f"median of 3 = {took:.0f} ms; render_side_by_side adds "
+        f"{time_ms(lambda: render_side_by_side(old, new, ops[-1]), 3):.0f} ms; {stats}"
+    )
     identical = time_ms(lambda: word_diff(old, old + " "), 3)
     print(f"word_diff when only the last character differs: {identical:.0f} ms")
 
@@ -259,9 +315,11 @@ def main():
     texts = reading_texts()
     pairs = known_pairs(texts)
     big = big_document(texts)
-    print(f"Suggested-counterparts bench: {len(pairs)} known pairs "
-          f"({sum(p[0].startswith('link') for p in pairs)} from seed claim links, both ways; "
-          f"{sum(p[0].startswith('own') for p in pairs)} chosen by hand)")
+    print(
+        f"Suggested-counterparts bench: {len(pairs)} known pairs "
+        f"({sum(p[0].startswith('link') for p in pairs)} from seed claim links, both ways; "
+        f"{sum(p[0].startswith('own') for p in pairs)} chosen by hand)"
+    )
     print(f"Timing document: {len(big.split()):,} words, {len(similarity.sentences(big)):,} sentences\n")
     header = f"{'method':44}{'top-1':>8}{'top-3':>8}{'index ms':>11}{'suggest ms':>12}"
     print(header)
@@ -291,11 +349,15 @@ def main():
             runs.append((time.perf_counter() - started) * 1000)
         n = len(pairs)
         print(f"{name:44}{top1 / n:>8.0%}{top3 / n:>8.0%}{build:>11.0f}{statistics.median(runs):>12.1f}")
-    print(f"\n(hit rates over {len(pairs)} pairs; suggest ms = median of 9 quotes against the "
-          f"{len(big.split()):,}-word document, index already built)")
+    print(
+        f"\n(hit rates over {len(pairs)} pairs; suggest ms = median of 9 quotes against the "
+        f"{len(big.split()):,}-word document, index already built)"
+    )
     quote = pairs[0][1]
-    print(f"suggest() with no cached Index (index built on every call), {len(big.split()):,} words: "
-          f"median of 5 = {time_ms(lambda: similarity.suggest(quote, big), 5):.0f} ms")
+    print(
+        f"suggest() with no cached Index (index built on every call), {len(big.split()):,} words: "
+        f"median of 5 = {time_ms(lambda: similarity.suggest(quote, big), 5):.0f} ms"
+    )
     diff_timing(texts)
     chosen = "  ... + adjacent pairs = CHOSEN"
     if misses.get(chosen):

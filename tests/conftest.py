@@ -51,3 +51,22 @@ def admin_client_super(superuser):
     client = Client()
     client.force_login(superuser)
     return client
+
+
+def ensure_analysts_group():
+    """Recreate the Analysts group from the data migrations' own grants if a
+    transactional test's flush removed it (browser tests flush the database)."""
+    import importlib
+
+    from django.apps import apps
+
+    if Group.objects.filter(name="Analysts").exists():
+        return
+    importlib.import_module("archive.migrations.0002_analysts_group").create_group(apps, None)
+    importlib.import_module("archive.migrations.0004_analysts_links_versions").grant(apps, None)
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests use a live server and flush the database after each test;
+    # running them last keeps every other test on the migrated data.
+    items.sort(key=lambda item: "/browser/" in str(item.fspath).replace("\\", "/"))

@@ -29,7 +29,7 @@ def orphan(analyst_user):
     document = make_document(ORIGINAL, title="Anniversary remarks")
     claim = make_claim(document, "the martyr's path will never be abandoned")
     kept = make_claim(document, "Guests laid flowers")
-    annotations.correct_text(document, CORRECTED, user=analyst_user, reason="Transcript checked against audio")
+    annotations.correct_text(document, CORRECTED, user=analyst_user, reason="Checked against the audio")
     claim.refresh_from_db()
     kept.refresh_from_db()
     assert claim.orphaned and not kept.orphaned
@@ -120,7 +120,7 @@ def test_re_placing_and_changing_the_status_in_one_save_does_both(analyst, orpha
 
 def assert_untouched(claim, before):
     claim.refresh_from_db()
-    assert (claim.orphaned, claim.quote, claim.prefix, claim.suffix, claim.start, claim.end, claim.status) == before
+    assert snapshot(claim) == before
     assert not ClaimEvent.objects.filter(claim=claim, action=ClaimEvent.Action.MOVED).exists()
 
 
@@ -134,14 +134,18 @@ def snapshot(claim):
         (lambda s: {**s, "new_start": str(int(s["new_start"]) + 4)},
          "The span 48–58 covers 10 characters but the quote has 14."),
         (lambda s: {**s, "new_quote": "the Resistance"}, "not the quote “the Resistance”."),
-        (lambda s: {**s, "new_prefix": "He claimed "}, "The text before the quote does not match the prefix."),
+        (lambda s: {**s, "new_prefix": "He claimed "},
+         "The text before the quote does not match the prefix."),
         (lambda s: {**s, "new_end": "end"}, "Start and end must be whole numbers (character offsets)."),
         (lambda s: {**s, "new_end": "9999"}, "lies outside the text, which has 125 characters."),
     ],
 )
-def test_a_selector_that_does_not_fit_the_text_is_refused_and_nothing_changes(analyst, orphan, tamper, message):
+def test_a_selector_that_does_not_fit_the_text_is_refused_and_nothing_changes(
+    analyst, orphan, tamper, message
+):
     before = snapshot(orphan)
-    data = detail_post(orphan, status=Claim.Status.DISPUTED, **tamper(selection_of(CORRECTED, "the resistance")))
+    selection = tamper(selection_of(CORRECTED, "the resistance"))
+    data = detail_post(orphan, status=Claim.Status.DISPUTED, **selection)
     response = analyst.post(change_url(orphan), data)
     assert response.status_code == 200
     content = response.content.decode()

@@ -1,6 +1,7 @@
 """Suggested counterparts: sentence splitting and ranking the passages of
 another document that may say what a claim says."""
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -36,20 +37,29 @@ def test_every_sentence_is_an_exact_stripped_slice_of_the_seed_text(number):
     for span in spans:
         sentence = text[span.start : span.end]
         assert sentence == sentence.strip() and len(sentence.split()) >= 3
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(spans))
 
 
 def test_abbreviations_do_not_end_sentences():
     report = sentence_texts(REPORT)
-    assert "Khamenei condemned the U.S. forces' presence, calling it “illegal” and contrary to Iraq's interests." in report
-    assert any(s.startswith("He highlighted the significant role that Mr. Raisi played") for s in sentence_texts(READOUT))
+    assert (
+        "Khamenei condemned the U.S. forces' presence, calling it “illegal” and contrary to Iraq's interests."
+        in report
+    )
+    assert any(
+        s.startswith("He highlighted the significant role that Mr. Raisi played")
+        for s in sentence_texts(READOUT)
+    )
     assert sentence_texts("Gen. Qaani met Dr. Smith and John F. Kennedy Jr. in Tehran today.") == [
         "Gen. Qaani met Dr. Smith and John F. Kennedy Jr. in Tehran today."
     ]
 
 
 def test_sentences_split_at_quotes_questions_and_line_breaks():
-    text = "“We were defeated,” he said. “It was hard.” Why are you here? Nobody knows why.\nA new line starts here"
+    text = (
+        "“We were defeated,” he said. “It was hard.” Why are you here? Nobody knows why.\n"
+        "A new line starts here"
+    )
     assert sentence_texts(text) == [
         "“We were defeated,” he said.",
         "“It was hard.”",
@@ -78,7 +88,10 @@ def test_expulsion_quote_finds_the_speech_sentence_it_echoes():
 
 
 def test_envoy_on_the_syrian_army_finds_khamenei_on_its_weakness():
-    quote = "If the local army shows weakness, the Basij cannot do anything. Unfortunately, this is what happened [in Syria]."
+    quote = (
+        "If the local army shows weakness, the Basij cannot do anything. "
+        "Unfortunately, this is what happened [in Syria]."
+    )
     best = suggest(quote, ENVOY)[0]
     assert best.text.startswith("“The success of the Syrian Army is the essence of the victories")
 
@@ -121,7 +134,9 @@ def test_limit_bounds_the_number_of_suggestions():
     assert suggest("Syria", TRANSCRIPT, limit=0) == []
 
 
-words = st.sampled_from(["Iran", "U.S.", "Mr.", "Syria", "youth", "said", "the", "army", "é", "2024", "“war”", "—"])
+words = st.sampled_from(
+    ["Iran", "U.S.", "Mr.", "Syria", "youth", "said", "the", "army", "é", "2024", "“war”", "—"]
+)
 prose = st.lists(
     st.one_of(words, st.sampled_from([" ", " ", ". ", "? ", "\n", "\n\n", ".\n"])), max_size=60
 ).map("".join)

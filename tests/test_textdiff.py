@@ -1,8 +1,10 @@
 """Word-level diff for diff mode: what changed between two versions is
 marked, and nothing else; the document's text is always escaped."""
 
+from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,7 +15,9 @@ READOUT = (CAPTURES / "004_f7d7b7c36e574be3.txt").read_text(encoding="utf-8")
 
 
 def pieces(text, ops, tags, side):
-    return "".join(text[getattr(op, f"{side}_start") : getattr(op, f"{side}_end")] for op in ops if op.tag in tags)
+    return "".join(
+        text[getattr(op, f"{side}_start") : getattr(op, f"{side}_end")] for op in ops if op.tag in tags
+    )
 
 
 def test_identical_texts_show_no_insertions_or_deletions():
@@ -37,8 +41,14 @@ def test_removed_update_notice_is_one_deletion():
 
 def test_changed_word_is_deleted_on_the_left_and_inserted_on_the_right():
     left, right = render_side_by_side("Iran would continue its efforts.", "Iran would end its efforts.")
-    assert left == 'Iran would <del><span class="sr-only" data-offset-ignore>deleted: </span>continue</del> its efforts.'
-    assert right == 'Iran would <ins><span class="sr-only" data-offset-ignore>inserted: </span>end</ins> its efforts.'
+    assert (
+        left == 'Iran would <del><span class="sr-only" data-offset-ignore>deleted: </span>'
+        "continue</del> its efforts."
+    )
+    assert (
+        right
+        == 'Iran would <ins><span class="sr-only" data-offset-ignore>inserted: </span>end</ins> its efforts.'
+    )
     assert diff_stats("Iran would continue its efforts.", "Iran would end its efforts.") == DiffStats(1, 1, 4)
 
 
@@ -53,7 +63,10 @@ def test_markup_in_either_text_is_escaped_not_run():
 
 def test_empty_texts():
     assert word_diff("", "") == []
-    assert render_side_by_side("", "Added.") == ("", '<ins><span class="sr-only" data-offset-ignore>inserted: </span>Added.</ins>')
+    assert render_side_by_side("", "Added.") == (
+        "",
+        '<ins><span class="sr-only" data-offset-ignore>inserted: </span>Added.</ins>',
+    )
     assert diff_stats("Gone now.", "") == DiffStats(0, 2, 0)
 
 
@@ -61,13 +74,15 @@ def test_operations_are_in_text_order_and_touch_end_to_end():
     a = READOUT
     b = READOUT.replace("Thursday", "Friday").replace("positive and bright", "bright") + "\nAdded line."
     ops = word_diff(a, b)
-    for before, after in zip(ops, ops[1:]):
+    for before, after in pairwise(ops):
         assert before.a_end == after.a_start and before.b_end == after.b_start
     assert ops[0].a_start == 0 and ops[-1].a_end == len(a) and ops[-1].b_end == len(b)
 
 
 prose = st.lists(
-    st.sampled_from(["Iran", "Syria", "the", "US", " ", "  ", "\n", ".", ",", "“", "”", "<b>", "&", "Assad’s", "é"]),
+    st.sampled_from(
+        ["Iran", "Syria", "the", "US", " ", "  ", "\n", ".", ",", "“", "”", "<b>", "&", "Assad’s", "é"]
+    ),
     max_size=40,
 ).map("".join)
 
@@ -87,3 +102,25 @@ def test_pieces_rebuild_any_unicode_texts(a, b):
     ops = word_diff(a, b)
     assert pieces(a, ops, ("equal", "delete"), "a") == a
     assert pieces(b, ops, ("equal", "insert"), "b") == b
+
+
+TRANSCRIPT = (CAPTURES / "001_a6239043b7f44526.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace("Syria", "Syria’s", 5).replace(
+            "\n\nMay God’s greetings", " Amen.\n\nMay God’s greetings"
+        ),
+        lambda t: " ".join(t.split()),  # the same words re-wrapped onto one line
+    ],
+    ids=["scattered edits", "rewrapped"],
+)
+def test_long_texts_are_diffed_exactly(edit):
+    changed = edit(TRANSCRIPT)
+    ops = word_diff(TRANSCRIPT, changed)
+    assert pieces(TRANSCRIPT, ops, ("equal", "delete"), "a") == TRANSCRIPT
+    assert pieces(changed, ops, ("equal", "insert"), "b") == changed
+    stats = diff_stats(TRANSCRIPT, changed, ops)
+    assert stats.unchanged_words > 4000 and stats.deleted_words <= 6

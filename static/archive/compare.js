@@ -29,6 +29,14 @@
     });
   }
 
+  // A pair's own two ends only: its claims may take part in other pairs too.
+  function showPair(p) {
+    clear("is-partner");
+    clear("is-source");
+    marks(p.a).forEach(function (m) { m.classList.add("is-source"); });
+    marks(p.b).forEach(function (m) { m.classList.add("is-partner"); });
+  }
+
   // Make the first piece of each linked highlight focusable for keyboard users.
   grid.querySelectorAll("mark.is-linked.hl-start").forEach(function (m) { m.setAttribute("tabindex", "0"); });
 
@@ -74,7 +82,7 @@
     });
     var row = document.querySelector('[data-pair="' + p.id + '"]');
     if (row) { row.classList.add("is-current"); }
-    showPartners(p.a);
+    showPair(p);
     if (scroll) {
       syncing = true;
       [p.a, p.b].forEach(function (id) { var m = marks(id)[0]; if (m) { reveal(m); } });

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, ensure_analysts_group
 
 CHROMIUM = os.environ.get("MARGINS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,6 +40,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _analysts_group(transactional_db):
+    ensure_analysts_group()
 
 
 @pytest.fixture(scope="session")

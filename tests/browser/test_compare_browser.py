@@ -1,0 +1,166 @@
+"""The compare page in a real browser, on the seed: pairs light up on hover and
+focus, “Next link” walks the pairs and brings each into view in its column,
+and columns scroll together when asked."""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from archive.models import ClaimLink
+from archive.seed import load_seed
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SPEECH = "khamenei-speech-on-recent-developments-in-syria-and-region"
+CALIBER = "caliber-az-khamenei-urges-syrian-youth-to-resist"
+ESBATI = "iran-faces-setbacks-in-syria-us-presence-in-iraq"
+COMPARE = f"/compare/?d={SPEECH}&d={CALIBER}&d={ESBATI}"
+
+
+@pytest.fixture
+def wide_page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def seeded_compare(wide_page):
+    load_seed()
+    wide_page.goto(COMPARE)
+    return wide_page
+
+
+def pairs_in_order(page):
+    return [int(pk) for pk in page.eval_on_selector_all("tr[data-pair]", "rows => rows.map(r => r.dataset.pair)")]
+
+
+def test_hovering_a_linked_highlight_marks_its_counterparts(seeded_compare):
+    page = seeded_compare
+    link = ClaimLink.objects.get(from_claim__quote__startswith="Khamenei further asserted that Syrian youth")
+    source, partner = link.from_claim_id, link.to_claim_id
+    assert page.locator(f'mark[data-key="{partner}"].is-partner').count() == 0
+    page.locator(f'mark[data-key="{source}"]').first.hover()
+    expect(page.locator(f'mark[data-key="{partner}"]').first).to_have_class(re.compile(r"\bis-partner\b"))
+    assert page.locator(f'mark[data-key="{source}"].is-source').count() >= 1
+    # Only the counterparts of the hovered claim are marked.
+    partners = set(page.eval_on_selector_all("mark.is-partner", "ms => ms.map(m => m.dataset.key)"))
+    expected = {str(pk) for pk in ClaimLink.objects.filter(from_claim=source).values_list("to_claim", flat=True)}
+    expected |= {str(pk) for pk in ClaimLink.objects.filter(to_claim=source).values_list("from_claim", flat=True)}
+    assert partners == expected
+    assert page.js_errors == []
+
+
+def test_focusing_a_row_of_the_pair_table_marks_the_pair(seeded_compare):
+    page = seeded_compare
+    first_pair = pairs_in_order(page)[1]
+    link = ClaimLink.objects.get(pk=first_pair)
+    page.locator(f'tr[data-pair="{link.pk}"] th a').focus()
+    left_right = {link.from_claim_id, link.to_claim_id}
+    # Exactly this pair's two ends, even when they take part in other pairs too.
+    partner = set(page.eval_on_selector_all("mark.is-partner", "ms => ms.map(m => Number(m.dataset.key))"))
+    source = set(page.eval_on_selector_all("mark.is-source", "ms => ms.map(m => Number(m.dataset.key))"))
+    assert len(partner) == len(source) == 1
+    assert partner | source == left_right
+    current = set(page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))"))
+    assert current == left_right
+    expect(page.locator(f'tr[data-pair="{link.pk}"]')).to_have_class("is-current")
+
+
+def in_column_view(page, claim_pk):
+    """Whether the first piece of the claim's highlight is inside its column's visible area."""
+    return page.evaluate(
+        """(key) => {
+            const mark = document.querySelector(`mark[data-key="${key}"]`);
+            const column = mark.closest(".compare-text");
+            const m = mark.getBoundingClientRect(), c = column.getBoundingClientRect();
+            return m.top >= c.top - 1 && m.bottom <= c.bottom + 1;
+        }""",
+        claim_pk,
+    )
+
+
+def test_next_link_steps_through_the_pairs_and_scrolls_each_into_its_column(seeded_compare):
+    page = seeded_compare
+    order = pairs_in_order(page)
+    assert len(order) >= 3
+    columns_scroll = page.eval_on_selector_all(
+        ".compare-text", "cs => cs.map(c => c.scrollHeight > c.clientHeight)"
+    )
+    assert any(columns_scroll), "the columns must scroll for this test to mean anything"
+    next_link = page.locator("a[data-step='1']")
+    for number, pk in enumerate(order, start=1):
+        next_link.click()
+        link = ClaimLink.objects.get(pk=pk)
+        expect(page.locator("#pair-position")).to_have_text(
+            re.compile(rf"^Pair {number} of {len(order)}: ")
+        )
+        current = set(page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))"))
+        assert current == {link.from_claim_id, link.to_claim_id}
+        assert parse_qs(urlsplit(page.url).query)["pair"] == [str(pk)]
+        assert urlsplit(page.url).fragment == f"pair-{pk}"
+        for claim_pk in (link.from_claim_id, link.to_claim_id):
+            assert in_column_view(page, claim_pk), (number, claim_pk)
+    # After the last pair, “Next link” wraps to the first.
+    next_link.click()
+    expect(page.locator("#pair-position")).to_have_text(re.compile(r"^Pair 1 of "))
+    assert page.js_errors == []
+
+
+def test_opening_a_pair_link_focuses_and_reveals_that_pair(wide_page):
+    load_seed()
+    page = wide_page
+    page.goto(COMPARE)
+    last = pairs_in_order(page)[-1]
+    page.goto(f"{COMPARE}&pair={last}")
+    link = ClaimLink.objects.get(pk=last)
+    current = set(page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))"))
+    assert current == {link.from_claim_id, link.to_claim_id}
+    for claim_pk in current:
+        assert in_column_view(page, claim_pk)
+
+
+def scroll_first_column(page):
+    page.evaluate(
+        """() => {
+            const first = document.querySelectorAll(".compare-text")[0];
+            first.scrollTop = first.scrollHeight / 2;
+            first.dispatchEvent(new Event("scroll"));
+        }"""
+    )
+    page.wait_for_timeout(200)
+    return page.eval_on_selector_all(".compare-text", "cs => cs.map(c => c.scrollTop)")
+
+
+def test_synchronised_scrolling_moves_the_other_columns_only_when_on(seeded_compare):
+    page = seeded_compare
+    assert page.eval_on_selector_all(".compare-text", "cs => cs.map(c => c.scrollTop)")[1] == 0
+    checkbox = page.locator("#sync-scroll")
+    expect(checkbox).not_to_be_checked()
+    tops = scroll_first_column(page)
+    assert tops[0] > 0
+    assert tops[1] == 0
+
+    checkbox.check()
+    assert parse_qs(urlsplit(page.url).query)["sync"] == ["1"]
+    page.evaluate("() => { const c = document.querySelectorAll('.compare-text')[0]; c.scrollTop = 0; }")
+    page.wait_for_timeout(100)
+    tops = scroll_first_column(page)
+    assert tops[0] > 0
+    assert tops[1] > 0
+
+    checkbox.uncheck()
+    assert "sync" not in parse_qs(urlsplit(page.url).query)
+    page.evaluate("() => document.querySelectorAll('.compare-text')[1].scrollTop = 0")
+    page.evaluate("() => document.querySelectorAll('.compare-text')[0].scrollTop = 0")
+    page.wait_for_timeout(100)
+    page.evaluate("() => document.querySelectorAll('.compare-text')[1].scrollTop = 0")
+    tops = scroll_first_column(page)
+    assert tops[1] == 0

@@ -1,0 +1,301 @@
+"""The reader in a real browser: highlighting, moving and deleting claims
+without reloading, passage links a colleague can open, and keyboard use."""
+
+import importlib
+import time
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, User
+
+from archive.models import Claim, ClaimEvent, Visibility
+from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
+from tests.factories import make_claim, make_document, make_person
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+FILLER = "".join(f"Paragraph {n} of the transcript records routine remarks about the weather.\n" for n in range(60))
+TEXT = (
+    "The ambassador opened the ceremony in Damascus.\n"
+    "He said the assassination was a violation of international law.\n"
+    + FILLER
+    + "Finally he promised that the expulsion of American forces would be the real revenge.\n"
+    "The evening ended with prayers.\n"
+)
+OPENING = "He said the assassination was a violation of international law."
+CLOSING = "the expulsion of American forces would be the real revenge"
+
+# Selects text[start:end] of the reading text (offsets counted as reader.js
+# counts them) and releases the mouse, as a drag would.
+SELECT = """
+([start, end]) => {
+  const root = document.querySelector('#doc-text');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => n.parentElement.closest('[data-offset-ignore]') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const range = document.createRange();
+  let position = 0, started = false, node;
+  while ((node = walker.nextNode())) {
+    const length = node.nodeValue.length;
+    if (!started && start < position + length) { range.setStart(node, start - position); started = true; }
+    if (started && end <= position + length) { range.setEnd(node, end - position); break; }
+    position += length;
+  }
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+}
+"""
+
+IN_VIEWPORT = """
+(el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }
+"""
+
+
+def ensure_analysts_group():
+    """Recreate the Analysts group with the data migrations' own grants when a
+    flush removed it. serialized_rollback restores it only when the test
+    database was serialized on the connection the test uses, which is not the
+    case when non-transactional tests ran earlier in the same session."""
+    if Group.objects.filter(name="Analysts").exists():
+        return
+    for name in ("0002_analysts_group", "0004_analysts_links_versions"):
+        migration = importlib.import_module(f"archive.migrations.{name}")
+        (migration.create_group if hasattr(migration, "create_group") else migration.grant)(django_apps, None)
+
+
+@pytest.fixture
+def analyst_name(db):
+    ensure_analysts_group()
+    user = User.objects.create_user("browser-ana", "ba@example.org", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Analysts"))
+    return user.username
+
+
+@pytest.fixture
+def document(db):
+    return make_document(TEXT, title="Anniversary remarks", slug="anniversary-remarks")
+
+
+@pytest.fixture
+def khamenei(db):
+    return make_person(
+        name="Ali Khamenei", slug="ali-khamenei", role="Supreme Leader",
+        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei",
+    )
+
+
+def wait_until(page, expression, arg=None, timeout=10.0):
+    """Poll ``expression`` (a JS function) until it is truthy; the page's CSP forbids wait_for_function."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out waiting for {expression}")
+        page.wait_for_timeout(50)
+
+
+def select(page, quote, text=TEXT):
+    start = text.index(quote)
+    page.evaluate(SELECT, [start, start + len(quote)])
+    page.wait_for_selector("#selection-toolbar:not([hidden])")
+    return start, start + len(quote)
+
+
+def open_reader(page, document):
+    page.goto(document.get_absolute_url())
+    page.wait_for_selector("#doc-text")
+
+
+def test_analyst_highlights_a_selection_as_a_claim_without_reloading(page, analyst_name, document, khamenei):
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    page.evaluate("window.beforeSaving = 'still here'")
+
+    start, end = select(page, OPENING)
+    page.click("#selection-toolbar [data-action=highlight]")
+    page.wait_for_selector("#claim-dialog[open]")
+    assert page.text_content("#claim-dialog [data-quote]") == OPENING
+    page.type("#claimant-search", "Imam Khamenei")
+    page.wait_for_selector('#claimant-options option[value="Ali Khamenei"]', state="attached")
+    # Picking a datalist suggestion puts its value in the field.
+    page.fill("#claimant-search", "Ali Khamenei")
+    wait_until(page, "() => document.querySelector('#claim-dialog [name=claimant]').value !== ''")
+    page.select_option("#claim-kind", "accusation")
+    page.fill("#claim-tags", "soleimani, law")
+    page.click("#claim-dialog [type=submit]")
+
+    mark = page.wait_for_selector("#doc-text mark[data-key]:not([data-key=passage])")
+    claim = Claim.objects.get()
+    assert mark.get_attribute("data-key") == str(claim.pk)
+    assert page.evaluate("window.beforeSaving") == "still here"
+    assert not page.is_visible("#claim-dialog")
+    assert (claim.start, claim.end, claim.quote) == (start, end, OPENING)
+    assert claim.claimant == khamenei
+    assert claim.kind == "accusation"
+    assert sorted(claim.tags.names()) == ["law", "soleimani"]
+    assert page.is_visible(f'[data-claim-card="{claim.pk}"]')
+    assert page.js_errors == []
+
+
+def test_analyst_moves_a_highlight_to_new_text(page, analyst_name, document):
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    page.click(f'[data-claim-action=move][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("body.is-moving")
+    start, end = select(page, "The ambassador opened the ceremony")
+    page.click("#selection-toolbar [data-action=move]")
+
+    wait_until(
+        page,
+        f"() => document.querySelector('#claim-{claim.pk}') && "
+        f"document.querySelector('#claim-{claim.pk}').textContent.includes('The ambassador opened')",
+    )
+    claim.refresh_from_db()
+    assert (claim.start, claim.end, claim.quote) == (start, end, "The ambassador opened the ceremony")
+    event = ClaimEvent.objects.get(claim=claim, action=ClaimEvent.Action.MOVED)
+    assert event.detail["old"]["quote"] == OPENING
+    assert not page.evaluate("document.body.classList.contains('is-moving')")
+    assert page.js_errors == []
+
+
+def test_analyst_deletes_a_claim_after_confirming(page, analyst_name, document):
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    messages = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.click(f'[data-claim-action=delete][data-claim-id="{claim.pk}"]')
+
+    page.wait_for_selector(f'mark[data-key="{claim.pk}"]', state="detached")
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert ClaimEvent.objects.get(claim_pk=claim.pk, action=ClaimEvent.Action.DELETED)
+    assert messages and OPENING[:40] in messages[0]
+    assert page.is_visible("text=No claims have been highlighted in this document yet.")
+    assert page.js_errors == []
+
+
+def test_dismissing_the_delete_confirmation_keeps_the_claim(page, analyst_name, document):
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    page.click(f'[data-claim-action=delete][data-claim-id="{claim.pk}"]')
+    page.wait_for_timeout(300)
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert page.query_selector(f'mark[data-key="{claim.pk}"]')
+
+
+def test_copied_passage_link_opens_at_the_passage_for_a_colleague(page, fresh_page, document):
+    open_reader(page, document)
+    select(page, CLOSING)
+    page.click("#selection-toolbar [data-action=copy-link]")
+    link = page.get_attribute("#selection-toolbar", "data-last-link")
+    assert "passage=" in link
+
+    fresh_page.goto(link)
+    mark = fresh_page.wait_for_selector("mark#passage")
+    assert mark.text_content().endswith(CLOSING)
+    assert fresh_page.evaluate(IN_VIEWPORT, mark)
+    box = mark.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= 900
+    assert fresh_page.is_visible("text=A colleague linked you to a passage")
+    assert page.js_errors == []
+
+
+def test_claim_short_link_opens_the_document_at_the_outlined_highlight(fresh_page, document):
+    claim = make_claim(document, CLOSING)
+    fresh_page.goto(f"/c/{claim.pk}")
+    assert fresh_page.url.endswith(f"/claims/{claim.pk}/")
+
+    fresh_page.click("text=Open in document")
+
+    mark = fresh_page.wait_for_selector(f"#claim-{claim.pk}")
+    wait_until(fresh_page, f"() => document.activeElement && document.activeElement.id === 'claim-{claim.pk}'")
+    assert fresh_page.evaluate(IN_VIEWPORT, mark)
+    assert fresh_page.evaluate("(el) => getComputedStyle(el).outlineStyle", mark) != "none"
+
+
+def test_keyboard_only_claim_from_a_quote(page, analyst_name, document):
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim() === 'New claim from a quote'"):
+            break
+    else:
+        pytest.fail("The “New claim from a quote” summary is not reachable with Tab.")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "quote"
+    page.keyboard.type("The evening ended with prayers.")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "kind":
+            break
+    assert page.evaluate("document.activeElement.name") == "kind"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == "accusation"
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/documents/anniversary-remarks/#claim-*")
+    claim = Claim.objects.get()
+    assert claim.quote == "The evening ended with prayers."
+    assert claim.kind == "accusation"
+    assert claim.start == TEXT.index("The evening ended")
+    mark = page.wait_for_selector(f"#claim-{claim.pk}")
+    assert page.evaluate(IN_VIEWPORT, mark)
+    assert page.evaluate("document.activeElement.id") == f"claim-{claim.pk}"
+    assert page.js_errors == []
+
+
+def test_clicking_a_highlight_reveals_its_card_and_the_card_leads_back(page, document):
+    claim = make_claim(document, CLOSING)
+    other = make_claim(document, OPENING)
+    open_reader(page, document)
+
+    # A highlight can wrap over two lines: click the middle of its first line box.
+    page.locator(f"#claim-{claim.pk}").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        "(id) => { const r = document.getElementById(id).getClientRects()[0]; return [r.left + r.width / 2, r.top + r.height / 2]; }",
+        f"claim-{claim.pk}",
+    )
+    page.mouse.click(x, y)
+    card = page.wait_for_selector(f'[data-claim-card="{claim.pk}"].is-active')
+    assert page.evaluate(IN_VIEWPORT, card)
+    assert "is-active" not in page.get_attribute(f'[data-claim-card="{other.pk}"]', "class")
+
+    page.evaluate("window.scrollTo(0, 0)")
+    mark = page.query_selector(f"#claim-{claim.pk}")
+    assert not page.evaluate(IN_VIEWPORT, mark)
+    page.click(f'[data-show-claim="{claim.pk}"]')
+    wait_until(page, IN_VIEWPORT, mark)
+    assert page.evaluate("location.hash") == f"#claim-{claim.pk}"
+    assert "is-active" in mark.get_attribute("class")
+    assert page.js_errors == []
+
+
+def test_reader_runs_without_javascript_errors(page, analyst_name, document):
+    make_claim(document, OPENING, visibility=Visibility.DRAFT)
+    make_claim(document, CLOSING)
+    open_reader(page, document)
+    page.goto(document.get_absolute_url() + "?passage=the+real+revenge")
+    page.wait_for_selector("mark#passage")
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    select(page, "The evening ended")
+    page.keyboard.press("Escape")
+    assert page.js_errors == []
