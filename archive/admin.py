@@ -379,10 +379,24 @@ CLAIM_RECORD = ("Record", {"fields": ["anchor_note", "created_by", "created_at",
 CLAIM_DETAILS = ("Claim", {"fields": ["claimant", "kind", "status", "note", "tags", "visibility"]})
 
 
+class ClaimLinkInline(admin.TabularInline):
+    """Links from this claim to claims in other documents (“this claim *reports* that one”)."""
+
+    model = ClaimLink
+    fk_name = "from_claim"
+    fields = ["relation", "to_claim", "note", "created_by"]
+    readonly_fields = ["created_by"]
+    autocomplete_fields = ["to_claim"]
+    extra = 1
+    verbose_name = "link to a claim in another document"
+    verbose_name_plural = "links to claims in other documents"
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     Media = SelectionMedia
     form = ClaimAdminForm
+    inlines = [ClaimLinkInline]
     list_display = [
         "excerpt", "document", "claimant", "kind", "status", "tag_list", "visibility", "anchor_state",
     ]
@@ -428,6 +442,15 @@ class ClaimAdmin(admin.ModelAdmin):
                          "anchored_version_id"):
                 setattr(obj, name, getattr(moved, name))
         save_claim(obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        links = formset.save(commit=False)
+        for link in links:
+            if link.created_by_id is None:
+                link.created_by = request.user
+            link.save()
+        for link in formset.deleted_objects:
+            link.delete()
 
     def delete_model(self, request, obj):
         annotations.delete_claim(obj, user=request.user)
@@ -475,6 +498,8 @@ class ClaimAdmin(admin.ModelAdmin):
 class ClaimLinkAdmin(admin.ModelAdmin):
     list_display = ["from_claim", "relation", "to_claim", "created_by"]
     list_filter = ["relation"]
+    list_select_related = ["from_claim", "to_claim", "created_by"]
+    search_fields = ["from_claim__quote", "to_claim__quote", "note"]
     autocomplete_fields = ["from_claim", "to_claim"]
     readonly_fields = ["created_by", "created_at"]
 

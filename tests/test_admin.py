@@ -102,6 +102,8 @@ def claim_post(document, quote, **overrides):
         "note": "",
         "tags": "",
         "visibility": Visibility.DRAFT,
+        # The claim-links inline (empty here).
+        "links_out-TOTAL_FORMS": "0", "links_out-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

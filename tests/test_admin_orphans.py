@@ -49,6 +49,7 @@ def detail_post(claim, **overrides):
         "new_suffix": "",
         "new_start": "",
         "new_end": "",
+        "links_out-TOTAL_FORMS": "0", "links_out-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -169,6 +170,7 @@ def test_a_new_claim_cannot_be_placed_through_the_re_place_fields(analyst):
         "document": document.pk, "quote": "beta", "prefix": "", "suffix": "", "claimant": "",
         "kind": Claim.Kind.ASSERTION, "status": Claim.Status.UNVERIFIED, "note": "", "tags": "",
         "visibility": Visibility.DRAFT, **selection_of(document.text, "gamma"),
+        "links_out-TOTAL_FORMS": "0", "links_out-INITIAL_FORMS": "0",
     }
     response = analyst.post("/admin/archive/claim/add/", data)
     assert response.status_code == 200
