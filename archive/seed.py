@@ -72,6 +72,9 @@ class SeedResult:
     claims: Tally = field(default_factory=Tally)
     links: Tally = field(default_factory=Tally)
     links_skipped: bool = False
+    # Claims (and their links) left alone because an analyst corrected the
+    # document's text since it was loaded and the quote no longer occurs.
+    claims_left_alone: list = field(default_factory=list)
 
     def summary(self):
         def part(tally, noun):
@@ -83,6 +86,11 @@ class SeedResult:
             f"{part(self.sources, 'sources')}, {part(self.people, 'people')}, "
             f"{part(self.relations, 'relations')}"
         )
+        if self.claims_left_alone:
+            line += (
+                f"; {len(self.claims_left_alone)} claim(s) left alone because their document's text "
+                f"was corrected since it was loaded: {', '.join(self.claims_left_alone)}"
+            )
         if self.dry_run:
             line += ". Dry run: nothing was saved."
         return line
@@ -336,10 +344,13 @@ def _load_claims(manifest, path, documents, result):
         prefix, suffix = entry.get("prefix", ""), entry.get("suffix", "")
         if not (isinstance(prefix, str) and isinstance(suffix, str)):
             raise SeedError(f"{where}: “prefix” and “suffix” must be strings.")
+        corrected = document.versions.filter(number__gt=1).exists()
         try:
             selector = anchoring.find_quote(document.text, quote, prefix, suffix)
         except (anchoring.QuoteNotFound, anchoring.QuoteAmbiguous) as error:
-            raise SeedError(f"{where}: {error}") from None
+            if not corrected:
+                raise SeedError(f"{where}: {error}") from None
+            selector = None
 
         fields = {name: entry[name] for name in ("kind", "status", "visibility", "note") if name in entry}
         fields.setdefault("visibility", Visibility.PUBLISHED)
@@ -355,7 +366,21 @@ def _load_claims(manifest, path, documents, result):
                 raise SeedError(f"{where}: no person has the slug “{slug}”; add it under [[people]].")
         tags = _string_list(entry, "tags", where)
 
-        claim = Claim.objects.filter(document=document, start=selector.start, end=selector.end).first()
+        if corrected:
+            # After a correction the claim may have moved, changed or been
+            # orphaned: recognise it by its original quote wherever it is now.
+            claim = (
+                Claim.objects.filter(document=document, events__action="created", events__detail__quote=quote)
+                .order_by("pk")
+                .first()
+            )
+            if claim is None and selector is None:
+                result.claims_left_alone.append(key)
+                continue
+        else:
+            claim = None
+        if claim is None:
+            claim = Claim.objects.filter(document=document, start=selector.start, end=selector.end).first()
         created = claim is None
         if created:
             try:
@@ -378,9 +403,13 @@ def _load_links(manifest, path, claims, result):
         ends = {}
         for end in ("from", "to"):
             key = _require(entry, end, where)
+            if key in result.claims_left_alone:
+                break
             if key not in claims:
                 raise SeedError(f"{where}: “{end}” names the claim “{key}”, which the seed does not define.")
             ends[end] = claims[key]
+        if len(ends) < 2:
+            continue
         where = f"{where} ({entry['from']} {entry.get('relation', '?')} {entry['to']})"
         relation = _require(entry, "relation", where)
         choices = [value for value, _label in ClaimLink._meta.get_field("relation").choices]

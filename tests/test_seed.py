@@ -289,3 +289,41 @@ def test_create_demo_analyst_refuses_in_production():
     with pytest.raises(CommandError, match="production"):
         call_command("create_demo_analyst", stdout=io.StringIO())
     assert not get_user_model().objects.filter(username="analyst").exists()
+
+
+def test_loading_again_after_an_analyst_corrected_a_text_duplicates_nothing_and_fails_nothing(db):
+    from archive import annotations
+    from archive.models import Claim, ClaimLink, Document
+    from archive.seed import load_seed as load
+
+    load()
+    transcript = Document.objects.get(slug="khamenei-speech-on-recent-developments-in-syria-and-region")
+    removed = "The territories that have been seized in Syria will be liberated by the brave Syrian youth"
+    corrected = ("A note inserted by the analyst.\n\n" + transcript.text).replace(removed, "")
+    annotations.correct_text(transcript, corrected, user=None, reason="test: drop a sentence, add a line")
+    counts = (Claim.objects.count(), ClaimLink.objects.count())
+
+    result = load()
+
+    assert (Claim.objects.count(), ClaimLink.objects.count()) == counts
+    assert result.claims.new == 0 and result.links.new == 0
+    # The removed sentence's claim was orphaned by the correction and is recognised as the seed's claim.
+    assert Claim.objects.get(document=transcript, quote__startswith="The territories").orphaned
+
+
+def test_a_seed_claim_whose_quote_an_analyst_removed_and_deleted_is_left_alone_not_recreated(db):
+    from archive import annotations
+    from archive.models import Claim, Document
+    from archive.seed import load_seed as load
+
+    load()
+    report = Document.objects.get(slug="iran-faces-setbacks-in-syria-us-presence-in-iraq")
+    quote = "We can activate all the networks we have worked with over the years."
+    annotations.correct_text(report, report.text.replace(quote, ""), user=None, reason="test: remove a quote")
+    annotations.delete_claim(Claim.objects.get(document=report, quote=quote), user=None)
+    count = Claim.objects.count()
+
+    result = load()
+
+    assert Claim.objects.count() == count
+    assert "left alone" in result.summary() and len(result.claims_left_alone) == 1
