@@ -255,6 +255,8 @@ def claim_detail(request, pk):
         "counterparts": _counterparts(request, claim, _candidate_documents(request, claim.document)),
         "relations": ClaimLink.Relation.choices,
     }
+    if request.user.has_perm("archive.view_claimevent"):
+        context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
     if _is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
             claim.document.text, claim.start, claim.end

@@ -159,3 +159,15 @@ def test_orphaned_claims_are_left_alone_by_later_corrections(document, analyst_u
     assert claim.orphaned
     assert claim.anchored_version.number == 1
     assert claim.events.count() == 1
+
+
+def test_claim_page_shows_analysts_who_changed_the_claim_and_when_but_not_readers(analyst, analyst_user, reader):
+    from archive import annotations as writes
+    from tests.factories import make_claim, make_document
+
+    document = make_document("Alpha beta gamma delta.")
+    claim = make_claim(document, "beta")
+    writes.update_claim(claim, user=analyst_user, status="disputed")
+    page = analyst.get(claim.get_absolute_url()).content.decode()
+    assert "History" in page and "edited by ana" in page
+    assert "edited by ana" not in reader.get(claim.get_absolute_url()).content.decode()
