@@ -15,7 +15,14 @@ from taggit.models import Tag
 from archive import anchoring, annotations
 from archive.forms import ClaimAdminForm, DocumentCaptureForm, DocumentChangeForm
 from archive.models import (
-    Claim, ClaimEvent, ClaimLink, Document, DocumentRelation, DocumentVersion, Person, Source,
+    Claim,
+    ClaimEvent,
+    ClaimLink,
+    Document,
+    DocumentRelation,
+    DocumentVersion,
+    Person,
+    Source,
 )
 from archive.rendering import Highlight, render_highlighted
 
@@ -63,7 +70,7 @@ class SelectionMedia:
     by ``text_panel`` and fills the claim form (data passes through data-
     attributes, as the CSP allows no inline script)."""
 
-    js = ["archive/admin-select.js"]
+    js = ["archive/selection.js", "archive/admin-select.js"]
     css = {"all": ["archive/admin.css"]}
 
 
@@ -88,7 +95,11 @@ def text_panel(document, *, mode, button_label, extra_actions=""):
         '<button type="button" class="button" data-admin-select-button>{}</button>{}</p>'
         '<p class="admin-select-status" role="status" aria-live="polite" data-admin-select-status></p>'
         "</div>",
-        mode, document.language, render_highlighted(text, highlights), button_label, extra_actions,
+        mode,
+        document.language,
+        render_highlighted(text, highlights),
+        button_label,
+        extra_actions,
     )
 
 
@@ -106,7 +117,10 @@ def save_claim(claim, user):
         return
     stored = Claim.objects.select_related("document").get(pk=claim.pk)
     if (stored.document_id, stored.quote, stored.start, stored.end) != (
-        claim.document_id, claim.quote, claim.start, claim.end
+        claim.document_id,
+        claim.quote,
+        claim.start,
+        claim.end,
     ):
         stored.document = claim.document
         annotations.move_claim(stored, selector, user=user)
@@ -153,8 +167,18 @@ class PersonAdmin(admin.ModelAdmin):
 class ClaimInline(admin.TabularInline):
     model = Claim
     form = ClaimAdminForm
-    fields = ["quote", "prefix", "suffix", "claimant", "kind", "status", "visibility", "start", "end",
-              "anchor_state"]
+    fields = [
+        "quote",
+        "prefix",
+        "suffix",
+        "claimant",
+        "kind",
+        "status",
+        "visibility",
+        "start",
+        "end",
+        "anchor_state",
+    ]
     readonly_fields = ["start", "end", "anchor_state"]
     autocomplete_fields = ["claimant"]
     extra = 0
@@ -174,8 +198,15 @@ class DocumentRelationInline(admin.StackedInline):
 
 IDENTITY = ("Identity", {"fields": ["title", "slug", "kind", "language", "byline", "tags", "visibility"]})
 PROVENANCE_FIELDS = [
-    "source", "original_url", "archived_url", "published_at", "published_precision",
-    "captured_at", "captured_by", "capture_method", "provenance_notes",
+    "source",
+    "original_url",
+    "archived_url",
+    "published_at",
+    "published_precision",
+    "captured_at",
+    "captured_by",
+    "capture_method",
+    "provenance_notes",
 ]
 
 
@@ -185,7 +216,14 @@ class DocumentAdmin(admin.ModelAdmin):
     form = DocumentChangeForm
     add_form = DocumentCaptureForm
     list_display = [
-        "title", "source", "kind", "published", "captured_at", "claim_count", "tag_list", "hash_check",
+        "title",
+        "source",
+        "kind",
+        "published",
+        "captured_at",
+        "claim_count",
+        "tag_list",
+        "hash_check",
         "visibility",
     ]
     list_filter = ["source", "kind", "language", TagListFilter, "visibility"]
@@ -197,7 +235,8 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(claim_count=Count("claims", distinct=True))
             .prefetch_related("tags")
         )
@@ -210,33 +249,47 @@ class DocumentAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [
-                ("Capture", {
-                    "fields": ["paste", "upload"],
-                    "description": "The capture is stored exactly as given; boilerplate lines are removed "
-                    "from the reading text and listed in the cleaning report.",
-                }),
+                (
+                    "Capture",
+                    {
+                        "fields": ["paste", "upload"],
+                        "description": "The capture is stored exactly as given; boilerplate lines are "
+                        "removed from the reading text and listed in the cleaning report.",
+                    },
+                ),
                 IDENTITY,
                 ("Provenance", {"fields": [f for f in PROVENANCE_FIELDS if f != "capture_method"]}),
             ]
         return [
             IDENTITY,
             ("Provenance", {"fields": PROVENANCE_FIELDS}),
-            ("Capture", {
-                "fields": ["raw_text_display", "raw_sha256", "hash_check", "cleaning_report_display"],
-            }),
-            ("Reading text", {
-                "fields": ["reading_text", "versions_display"],
-                "description": "Select a passage to pre-fill a new claim below. The text is corrected "
-                "on its own page, which shows what the correction does to the claims first.",
-            }),
+            (
+                "Capture",
+                {
+                    "fields": ["raw_text_display", "raw_sha256", "hash_check", "cleaning_report_display"],
+                },
+            ),
+            (
+                "Reading text",
+                {
+                    "fields": ["reading_text", "versions_display"],
+                    "description": "Select a passage to pre-fill a new claim below. The text is corrected "
+                    "on its own page, which shows what the correction does to the claims first.",
+                },
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         return [
-            "capture_method", "raw_text_display", "raw_sha256", "hash_check", "cleaning_report_display",
-            "reading_text", "versions_display",
+            "capture_method",
+            "raw_text_display",
+            "raw_sha256",
+            "hash_check",
+            "cleaning_report_display",
+            "reading_text",
+            "versions_display",
         ]
 
     def get_inlines(self, request, obj):
@@ -276,7 +329,9 @@ class DocumentAdmin(admin.ModelAdmin):
             return "date unknown"
         return format_html(
             '<time datetime="{}">{}</time> ({})',
-            obj.published_iso, obj.published_display, obj.get_published_precision_display().lower(),
+            obj.published_iso,
+            obj.published_display,
+            obj.get_published_precision_display().lower(),
         )
 
     @admin.display(description="claims", ordering="claim_count")
@@ -293,7 +348,7 @@ class DocumentAdmin(admin.ModelAdmin):
             return format_html('<span class="hash-ok">{}</span>', "✓ matches")
         return format_html(
             '<strong class="hash-mismatch">{}</strong>',
-            "✗ MISMATCH: the raw text no longer has the recorded SHA-256"
+            "✗ MISMATCH: the raw text no longer has the recorded SHA-256",
         )
 
     @admin.display(description="raw text (as captured)")
@@ -304,7 +359,8 @@ class DocumentAdmin(admin.ModelAdmin):
     def reading_text(self, obj):
         correct = format_html(
             ' <a class="button" href="{}">{}</a>',
-            reverse("archive:document_correct", args=[obj.slug]), "Correct the reading text…",
+            reverse("archive:document_correct", args=[obj.slug]),
+            "Correct the reading text…",
         )
         return text_panel(obj, mode="inline", button_label="New claim from selection", extra_actions=correct)
 
@@ -312,11 +368,14 @@ class DocumentAdmin(admin.ModelAdmin):
     def versions_display(self, obj):
         versions = obj.versions.select_related("created_by").order_by("number")
         rows = format_html_join(
-            "", "<tr><td><a href=\"{}\">version {}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "",
+            '<tr><td><a href="{}">version {}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
             (
                 (
-                    reverse("archive:document_version", args=[obj.slug, v.number]), v.number,
-                    _when(v.created_at), v.created_by.get_username() if v.created_by else "—",
+                    reverse("archive:document_version", args=[obj.slug, v.number]),
+                    v.number,
+                    _when(v.created_at),
+                    v.created_by.get_username() if v.created_by else "—",
                     v.reason or "—",
                 )
                 for v in versions
@@ -335,7 +394,8 @@ class DocumentAdmin(admin.ModelAdmin):
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
-                "", "<li>line {}: <code>{}</code> ({})</li>",
+                "",
+                "<li>line {}: <code>{}</code> ({})</li>",
                 ((r.get("line"), r.get("text"), r.get("reason")) for r in obj.cleaning_report),
             ),
         )
@@ -356,8 +416,9 @@ class DocumentRelationAdmin(admin.ModelAdmin):
 def orphan_flag(claim):
     if not claim.orphaned:
         return ""
-    return format_html('<span class="orphan-flag">⚠ orphaned</span> <span class="anchor-note">{}</span>',
-                       claim.anchor_note)
+    return format_html(
+        '<span class="orphan-flag">⚠ orphaned</span> <span class="anchor-note">{}</span>', claim.anchor_note
+    )
 
 
 class AnchoringFilter(admin.SimpleListFilter):
@@ -398,7 +459,14 @@ class ClaimAdmin(admin.ModelAdmin):
     form = ClaimAdminForm
     inlines = [ClaimLinkInline]
     list_display = [
-        "excerpt", "document", "claimant", "kind", "status", "tag_list", "visibility", "anchor_state",
+        "excerpt",
+        "document",
+        "claimant",
+        "kind",
+        "status",
+        "tag_list",
+        "visibility",
+        "anchor_state",
     ]
     list_filter = ["claimant", "kind", "status", TagListFilter, "document", "visibility", AnchoringFilter]
     list_select_related = ["document", "claimant"]
@@ -409,11 +477,18 @@ class ClaimAdmin(admin.ModelAdmin):
         if obj is not None and obj.orphaned:
             return [
                 (None, {"fields": ["document"]}),
-                ("Orphaned by a text correction", {
-                    "fields": ["orphan_summary", "replace_panel", tuple(ClaimAdminForm.REPLACEMENT_FIELDS)],
-                    "description": "No place in the corrected text matched this claim with confidence. "
-                    "Select its passage in the current text, press “Re-place claim here”, then Save.",
-                }),
+                (
+                    "Orphaned by a text correction",
+                    {
+                        "fields": [
+                            "orphan_summary",
+                            "replace_panel",
+                            tuple(ClaimAdminForm.REPLACEMENT_FIELDS),
+                        ],
+                        "description": "No place in the corrected text matched this claim with confidence. "
+                        "Select its passage in the current text, press “Re-place claim here”, then Save.",
+                    },
+                ),
                 CLAIM_DETAILS,
                 CLAIM_RECORD,
             ]
@@ -438,8 +513,16 @@ class ClaimAdmin(admin.ModelAdmin):
             stored = Claim.objects.select_related("document").get(pk=obj.pk)
             moved = annotations.move_claim(stored, form.replacement, user=request.user)
             # The form's instance still holds the old span; without this save_claim would move it back.
-            for name in ("quote", "prefix", "suffix", "start", "end", "orphaned", "anchor_note",
-                         "anchored_version_id"):
+            for name in (
+                "quote",
+                "prefix",
+                "suffix",
+                "start",
+                "end",
+                "orphaned",
+                "anchor_note",
+                "anchored_version_id",
+            ):
                 setattr(obj, name, getattr(moved, name))
         save_claim(obj, request.user)
 
@@ -475,14 +558,21 @@ class ClaimAdmin(admin.ModelAdmin):
         else:
             where = format_html(
                 'Anchored in <a href="{}">version {}</a> ({}), characters {}–{}.',
-                version.get_absolute_url(), version.number, version.reason or "no reason given",
-                obj.start, obj.end,
+                version.get_absolute_url(),
+                version.number,
+                version.reason or "no reason given",
+                obj.start,
+                obj.end,
             )
         return format_html(
             '<p><span class="orphan-flag">⚠ orphaned</span> {}</p><p>{}</p>'
             '<blockquote class="old-quote"><span class="context">{}</span><mark>{}</mark>'
             '<span class="context">{}</span></blockquote>',
-            obj.anchor_note, where, obj.prefix, obj.quote, obj.suffix,
+            obj.anchor_note,
+            where,
+            obj.prefix,
+            obj.quote,
+            obj.suffix,
         )
 
     @admin.display(description="current reading text")

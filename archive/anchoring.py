@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from urllib.parse import quote as _percent_quote
 from urllib.parse import unquote as _percent_unquote
 
@@ -66,8 +66,7 @@ def check_selector(text, selector):
         return f"The span {start}–{end} lies outside the text, which has {len(text)} characters."
     if end - start != len(selector.quote):
         return (
-            f"The span {start}–{end} covers {end - start} characters but the quote has "
-            f"{len(selector.quote)}."
+            f"The span {start}–{end} covers {end - start} characters but the quote has {len(selector.quote)}."
         )
     if text[start:end] != selector.quote:
         return (
@@ -107,9 +106,7 @@ def find_quote(text, quote, prefix="", suffix=""):
             "quotation marks and spaces: the quote must be copied exactly."
         )
     narrowed = [
-        p
-        for p in positions
-        if text[:p].endswith(prefix) and text[p + len(quote) :].startswith(suffix)
+        p for p in positions if text[:p].endswith(prefix) and text[p + len(quote) :].startswith(suffix)
     ]
     if not narrowed:
         raise QuoteNotFound(
@@ -161,7 +158,7 @@ _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORDISH = re.compile(r"\w+|[^\w\s]")
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     KEPT = "kept"
     MOVED = "moved"
     CHANGED = "changed"
@@ -368,9 +365,7 @@ def _fuzzy_spans(text, quote, low=0, high=None):
         stop = min(high, position + window)
         alignment = fuzz.partial_ratio_alignment(quote, text[position:stop], score_cutoff=FUZZY_CUTOFF)
         if alignment is not None and alignment.dest_end > alignment.dest_start:
-            found.append(
-                (alignment.score, position + alignment.dest_start, position + alignment.dest_end)
-            )
+            found.append((alignment.score, position + alignment.dest_start, position + alignment.dest_end))
         if stop >= high:
             break
         position += length
@@ -407,8 +402,10 @@ def _match(text, quote, prefix, suffix, hint, mapped, *, trust_mapped):
     candidates = []
     for start, end in spans:
         score, quote_similarity = _score(text, quote, prefix, suffix, start, end, hint)
-        near_hint = trust_mapped and mapped is not None and (
-            _overlaps(start, end, *mapped) if mapped[0] < mapped[1] else start <= mapped[0] <= end
+        near_hint = (
+            trust_mapped
+            and mapped is not None
+            and (_overlaps(start, end, *mapped) if mapped[0] < mapped[1] else start <= mapped[0] <= end)
         )
         candidates.append(_Candidate(start, end, round(score, 4), quote_similarity, near_hint))
     candidates.sort(key=lambda c: (-c.score, -c.quote_similarity, c.start, c.end))
@@ -422,11 +419,21 @@ def _match(text, quote, prefix, suffix, hint, mapped, *, trust_mapped):
     best = distinct[0]
     runner_up = distinct[1].score if len(distinct) > 1 else 0.0
     if best.score < MIN_SCORE:
-        return None, best.score, runner_up, f"orphaned: best match {best.score:.2f} is below the {MIN_SCORE:.2f} minimum"
+        return (
+            None,
+            best.score,
+            runner_up,
+            f"orphaned: best match {best.score:.2f} is below the {MIN_SCORE:.2f} minimum",
+        )
     if best.quote_similarity < MIN_QUOTE_SIMILARITY:
-        return None, best.score, runner_up, (
-            f"orphaned: the closest passage keeps only {best.quote_similarity:.0%} of the quote's text "
-            f"(at least {MIN_QUOTE_SIMILARITY:.0%} is required)"
+        return (
+            None,
+            best.score,
+            runner_up,
+            (
+                f"orphaned: the closest passage keeps only {best.quote_similarity:.0%} of the quote's text "
+                f"(at least {MIN_QUOTE_SIMILARITY:.0%} is required)"
+            ),
         )
     contenders = [c for c in distinct if c.score >= MIN_SCORE and best.score - c.score < MARGIN]
     if len(contenders) == 1:
@@ -438,9 +445,14 @@ def _match(text, quote, prefix, suffix, hint, mapped, *, trust_mapped):
         chosen = pointed[0]
         others = max(c.score for c in distinct if c is not chosen)
         return chosen, chosen.score, others, " (chosen over a look-alike because the edit aligns with it)"
-    return None, best.score, runner_up, (
-        f"orphaned: two candidates score {contenders[0].score:.2f} and {contenders[1].score:.2f} "
-        "— too close to choose"
+    return (
+        None,
+        best.score,
+        runner_up,
+        (
+            f"orphaned: two candidates score {contenders[0].score:.2f} and {contenders[1].score:.2f} "
+            "— too close to choose"
+        ),
     )
 
 
@@ -448,15 +460,19 @@ def _reanchor(selector, new_text, position_map):
     quote = selector.quote
     if not quote:
         raise ValueError("The selector's quote is empty; there is nothing to re-anchor.")
-    start, end = position_map.map_span(selector.start, selector.end)
+    mapped_start, mapped_end = position_map.map_span(selector.start, selector.end)
     # An edit right at one end of the quote can be aligned either side of
     # the boundary (deleting "ab" from "abab" is ambiguous), so the quote may
     # sit flush against either mapped end rather than between both.
-    for start, end in ((start, end), (start, start + len(quote)), (end - len(quote), end)):
-        if 0 <= start < end <= len(new_text) and new_text[start:end] == quote:
-            break
-    else:
-        start, end = position_map.map_span(selector.start, selector.end)
+    candidates = (
+        (mapped_start, mapped_end),
+        (mapped_start, mapped_start + len(quote)),
+        (mapped_end - len(quote), mapped_end),
+    )
+    start, end = next(
+        ((a, b) for a, b in candidates if 0 <= a < b <= len(new_text) and new_text[a:b] == quote),
+        (mapped_start, mapped_end),
+    )
     if 0 <= start < end <= len(new_text) and new_text[start:end] == quote:
         moved = (start, end) != (selector.start, selector.end)
         reason = (
@@ -469,7 +485,13 @@ def _reanchor(selector, new_text, position_map):
         )
     mapped = (max(0, min(start, len(new_text))), max(0, min(end, len(new_text))))
     winner, score, runner_up, note = _match(
-        new_text, quote, selector.prefix, selector.suffix, mapped[0], mapped, trust_mapped=position_map.aligned
+        new_text,
+        quote,
+        selector.prefix,
+        selector.suffix,
+        mapped[0],
+        mapped,
+        trust_mapped=position_map.aligned,
     )
     if winner is None:
         return Reanchored(Outcome.ORPHANED, None, score, runner_up, note)
@@ -477,13 +499,19 @@ def _reanchor(selector, new_text, position_map):
     figures = f"score {winner.score:.2f} (runner-up {runner_up:.2f})"
     if new_selector.quote != quote:
         return Reanchored(
-            Outcome.CHANGED, new_selector, winner.score, runner_up, f"quote reworded; matched with {figures}{note}"
+            Outcome.CHANGED,
+            new_selector,
+            winner.score,
+            runner_up,
+            f"quote reworded; matched with {figures}{note}",
         )
     if (winner.start, winner.end) == (selector.start, selector.end):
         outcome, verb = Outcome.KEPT, "found in the same place"
     else:
         outcome, verb = Outcome.MOVED, f"found at {winner.start}–{winner.end}"
-    return Reanchored(outcome, new_selector, winner.score, runner_up, f"quote {verb}; matched with {figures}{note}")
+    return Reanchored(
+        outcome, new_selector, winner.score, runner_up, f"quote {verb}; matched with {figures}{note}"
+    )
 
 
 def reanchor(selector: Selector, new_text: str, *, old_text: str | None = None) -> Reanchored:
@@ -531,7 +559,9 @@ def locate_passage(
         winner = selector_for(text, exact[0], exact[0] + len(quote))
         outcome = Outcome.KEPT if hint is None or hint == exact[0] else Outcome.MOVED
         return Reanchored(outcome, winner, 1.0, 0.0, f"passage found once, at {winner.start}–{winner.end}")
-    mapped = None if hint is None else (max(0, min(hint, len(text))), max(0, min(hint + len(quote), len(text))))
+    mapped = (
+        None if hint is None else (max(0, min(hint, len(text))), max(0, min(hint + len(quote), len(text))))
+    )
     best, score, runner_up, note = _match(
         text, quote, prefix, suffix, None if hint is None else mapped[0], mapped, trust_mapped=False
     )
@@ -540,7 +570,9 @@ def locate_passage(
     winner = selector_for(text, best.start, best.end)
     figures = f"score {best.score:.2f} (runner-up {runner_up:.2f})"
     if winner.quote != quote:
-        return Reanchored(Outcome.CHANGED, winner, best.score, runner_up, f"passage reworded; matched with {figures}")
+        return Reanchored(
+            Outcome.CHANGED, winner, best.score, runner_up, f"passage reworded; matched with {figures}"
+        )
     outcome = Outcome.KEPT if hint is None or hint == best.start else Outcome.MOVED
     return Reanchored(outcome, winner, best.score, runner_up, f"passage found with {figures}")
 
@@ -597,7 +629,9 @@ def parse_text_fragment(value: str) -> tuple[str, str, str, str]:
     if parts and parts[-1].startswith("-"):
         suffix = _percent_unquote(parts.pop()[1:])
     if len(parts) not in (1, 2) or not all(parts) or any("-" in part for part in parts):
-        raise ValueError(f"“{excerpt(value, 60)}” is not a text fragment: expected [prefix-,]start[,end][,-suffix].")
+        raise ValueError(
+            f"“{excerpt(value, 60)}” is not a text fragment: expected [prefix-,]start[,end][,-suffix]."
+        )
     text_start = _percent_unquote(parts[0])
     text_end = _percent_unquote(parts[1]) if len(parts) == 2 else ""
     return prefix, text_start, text_end, suffix

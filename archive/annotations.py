@@ -32,7 +32,9 @@ def checked_selector(document, *, quote, prefix, suffix, start, end):
     selector = anchoring.Selector(quote or "", prefix or "", suffix or "", start, end)
     problem = anchoring.check_selector(document.text, selector)
     if problem:
-        raise SelectorError(problem + " Reload the page: the text may have been corrected since it was opened.")
+        raise SelectorError(
+            problem + " Reload the page: the text may have been corrected since it was opened."
+        )
     # Store our own context so every claim carries the same amount of it.
     return anchoring.selector_for(document.text, start, end)
 
@@ -42,7 +44,10 @@ def ensure_first_version(document, user=None):
     latest = document.versions.order_by("-number").first()
     if latest is None:
         latest = DocumentVersion.objects.create(
-            document=document, number=1, text=document.text, reason="Text as first cleaned from the capture",
+            document=document,
+            number=1,
+            text=document.text,
+            reason="Text as first cleaned from the capture",
             created_by=user,
         )
     return latest
@@ -116,8 +121,12 @@ def move_claim(claim, selector, *, user):
     claim.full_clean(exclude=["anchored_version", "created_by"])
     claim.save()
     _event(
-        claim, ClaimEvent.Action.MOVED, user, old=old,
-        new={"quote": claim.quote, "start": claim.start, "end": claim.end}, was_orphaned=was_orphaned,
+        claim,
+        ClaimEvent.Action.MOVED,
+        user,
+        old=old,
+        new={"quote": claim.quote, "start": claim.start, "end": claim.end},
+        was_orphaned=was_orphaned,
     ).save()
     return claim
 
@@ -199,12 +208,19 @@ def correct_text(document, new_text, *, user, reason):
         changed_claims.append(claim)
         events.append(
             _event(
-                claim, action, user, outcome=result.outcome.value, score=round(result.score, 3),
-                reason=result.reason, old=old, version=number,
+                claim,
+                action,
+                user,
+                outcome=result.outcome.value,
+                score=round(result.score, 3),
+                reason=result.reason,
+                old=old,
+                version=number,
             )
         )
     Claim.objects.bulk_update(
-        changed_claims, ["quote", "prefix", "suffix", "start", "end", "orphaned", "anchored_version", "anchor_note"],
+        changed_claims,
+        ["quote", "prefix", "suffix", "start", "end", "orphaned", "anchored_version", "anchor_note"],
         batch_size=500,
     )
     ClaimEvent.objects.bulk_create(events, batch_size=500)

@@ -105,7 +105,9 @@ def build(documents, claims, links, *, tag="", claimant="", relation=""):
     linked = {pk for pair in pairs for pk in (pair.left.pk, pair.right.pk)}
     # A relation filter shows only the claims that take part in such a link.
     shown = linked if relation else matching | linked
-    pairs.sort(key=lambda p: (order[p.left.document_id], p.left.start, order[p.right.document_id], p.right.start))
+    pairs.sort(
+        key=lambda p: (order[p.left.document_id], p.left.start, order[p.right.document_id], p.right.start)
+    )
     pair_numbers = defaultdict(list)
     for number, pair in enumerate(pairs, start=1):
         pair.number = number
@@ -180,9 +182,7 @@ def relation_chain(document, visible_documents, depth=3):
     Lets a reader see who said what first. Archived targets the viewer may not
     see are left out. One query per level, at most ``depth`` levels.
     """
-    steps = [
-        ChainStep(document.title, document.published_at, document.published_precision, "", "", document)
-    ]
+    steps = [ChainStep(document.title, document.published_at, document.published_precision, "", "", document)]
     seen, frontier = {document.pk}, [document.pk]
     for _level in range(depth):
         relations = (
@@ -200,15 +200,24 @@ def relation_chain(document, visible_documents, depth=3):
                 target = relation.target
                 steps.append(
                     ChainStep(
-                        target.title, target.published_at, target.published_precision,
-                        relation.get_kind_display(), relation.document.title, target,
+                        target.title,
+                        target.published_at,
+                        target.published_precision,
+                        relation.get_kind_display(),
+                        relation.document.title,
+                        target,
                     )
                 )
             else:
                 steps.append(
                     ChainStep(
-                        relation.external_title, relation.external_date, relation.external_date_precision,
-                        relation.get_kind_display(), relation.document.title, None, relation.external_url,
+                        relation.external_title,
+                        relation.external_date,
+                        relation.external_date_precision,
+                        relation.get_kind_display(),
+                        relation.document.title,
+                        None,
+                        relation.external_url,
                     )
                 )
         if not frontier:
@@ -220,7 +229,10 @@ def relation_chain(document, visible_documents, depth=3):
         when = step.date
         if when is None:
             return (1, "")
-        return (0, when.date().isoformat() if hasattr(when, "date") and callable(when.date) else when.isoformat())
+        return (
+            0,
+            when.date().isoformat() if hasattr(when, "date") and callable(when.date) else when.isoformat(),
+        )
 
     return sorted(steps, key=key)
 

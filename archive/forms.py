@@ -88,9 +88,21 @@ class DocumentFilterForm(forms.Form):
 # --- Analysts' admin -------------------------------------------------------
 
 DOCUMENT_PROVENANCE_FIELDS = [
-    "title", "slug", "kind", "language", "byline", "tags", "visibility",
-    "source", "original_url", "archived_url", "published_at", "published_precision",
-    "captured_at", "captured_by", "provenance_notes",
+    "title",
+    "slug",
+    "kind",
+    "language",
+    "byline",
+    "tags",
+    "visibility",
+    "source",
+    "original_url",
+    "archived_url",
+    "published_at",
+    "published_precision",
+    "captured_at",
+    "captured_by",
+    "provenance_notes",
 ]
 
 
@@ -115,11 +127,16 @@ class DocumentCaptureForm(forms.ModelForm):
     """
 
     paste = TextareaField(
-        label="Paste capture", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12}),
+        label="Paste capture",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
         help_text="The page's text exactly as captured. Fill this or upload a file, not both.",
     )
     upload = forms.FileField(
-        label="Or upload a file", required=False, allow_empty_file=True,
+        label="Or upload a file",
+        required=False,
+        allow_empty_file=True,
         help_text="A UTF-8 text file.",
     )
 
@@ -144,10 +161,16 @@ class DocumentCaptureForm(forms.ModelForm):
             # Never read a huge file whole just to refuse it; ingest's check still
             # applies to what is read, the size reported is the file's own.
             if upload.size > limit:
-                self.add_error(field, str(ingest.CaptureError(
-                    f"{upload.size:,} bytes is over the {limit:,}-byte limit (MARGINS_MAX_CAPTURE_BYTES)",
-                    upload.name,
-                )))
+                self.add_error(
+                    field,
+                    str(
+                        ingest.CaptureError(
+                            f"{upload.size:,} bytes is over the {limit:,}-byte limit "
+                            "(MARGINS_MAX_CAPTURE_BYTES)",
+                            upload.name,
+                        )
+                    ),
+                )
                 return cleaned_data
             data = upload.read()
         else:
@@ -161,7 +184,10 @@ class DocumentCaptureForm(forms.ModelForm):
                 # while the form can still say so.
                 fields = {k: v for k, v in self._provenance().items() if k != "slug"}
                 ingest.create_document(
-                    self.raw_text, fields=fields, capture_method=self.capture_method, dry_run=True,
+                    self.raw_text,
+                    fields=fields,
+                    capture_method=self.capture_method,
+                    dry_run=True,
                     name=self.capture_name,
                 )
         except ingest.CaptureError as error:
@@ -173,8 +199,11 @@ class DocumentCaptureForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance, self.cleaned = ingest.create_document(
-            self.raw_text, fields=self._provenance(), capture_method=self.capture_method,
-            created_by=self.created_by, name=self.capture_name,
+            self.raw_text,
+            fields=self._provenance(),
+            capture_method=self.capture_method,
+            created_by=self.created_by,
+            name=self.capture_name,
         )
         # ingest stored the tags with the document.
         self.save_m2m = lambda: None
@@ -196,16 +225,24 @@ class ClaimAdminForm(forms.ModelForm):
     (with a few words before or after when it occurs more than once) and the
     form finds it in the reading text. It never guesses between occurrences."""
 
-    quote = TextareaField(widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text="Copy the passage exactly from the document's reading text.")
+    quote = TextareaField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Copy the passage exactly from the document's reading text.",
+    )
     # Textareas, not text inputs: an input drops the line breaks that context
     # running across a paragraph break contains, and then it no longer matches.
     prefix = TextareaField(
-        required=False, strip=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        strip=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Text just before the quote, when the quote occurs more than once.",
     )
     suffix = TextareaField(
-        required=False, strip=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        strip=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Text just after the quote, when the quote occurs more than once.",
     )
     # Filled by static/archive/admin-select.js when the analyst re-places the
@@ -221,8 +258,18 @@ class ClaimAdminForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = ["document", "quote", "prefix", "suffix", "claimant", "kind", "status", "note", "tags",
-                  "visibility"]
+        fields = [
+            "document",
+            "quote",
+            "prefix",
+            "suffix",
+            "claimant",
+            "kind",
+            "status",
+            "note",
+            "tags",
+            "visibility",
+        ]
 
     # The checked selector of a re-placement by selection, for the admin to
     # pass to ``annotations.move_claim``; None when the span is not changed that way.
@@ -338,7 +385,9 @@ class QuoteClaimForm(ClaimFieldsForm):
 
 
 class CorrectionForm(forms.Form):
-    text = TextareaField(strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Corrected reading text")
+    text = TextareaField(
+        strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Corrected reading text"
+    )
     reason = forms.CharField(max_length=500, help_text="Say what was wrong, e.g. “typo in paragraph 3”.")
 
 
@@ -385,5 +434,7 @@ class ClaimLinkForm(forms.ModelForm):
         cleaned = super().clean()
         left, right = cleaned.get("from_claim"), cleaned.get("to_claim")
         if left and right and left.pk == right.pk:
-            raise forms.ValidationError("A claim cannot be linked to itself; choose a claim in another document.")
+            raise forms.ValidationError(
+                "A claim cannot be linked to itself; choose a claim in another document."
+            )
         return cleaned

@@ -138,13 +138,22 @@ class Document(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     language = models.CharField(
-        max_length=35, default="en", validators=[validate_language_tag], help_text="BCP 47 tag, e.g. en, fa, ar-SY."
+        max_length=35,
+        default="en",
+        validators=[validate_language_tag],
+        help_text="BCP 47 tag, e.g. en, fa, ar-SY.",
     )
-    byline = models.CharField(max_length=300, blank=True, help_text="Author as printed; blank when none is given.")
+    byline = models.CharField(
+        max_length=300, blank=True, help_text="Author as printed; blank when none is given."
+    )
 
     # Provenance
     source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="documents",
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
         help_text="Leave empty when the publisher is unknown.",
     )
     original_url = URLField(max_length=2000, blank=True)
@@ -199,6 +208,30 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        creating = self.pk is None
+        if creating:
+            self.raw_sha256 = sha256_hex(self.raw_text)
+        else:
+            stored_raw, previous_slug = Document.objects.filter(pk=self.pk).values_list(
+                "raw_text", "slug"
+            ).first() or (None, None)
+            if stored_raw is not None and stored_raw != self.raw_text:
+                raise ValidationError("The raw text of a capture never changes after it is archived.")
+        super().save(*args, **kwargs)
+        if not creating and previous_slug and previous_slug != self.slug:
+            # Old links keep working: remember the slug this document used to have.
+            DocumentSlug.objects.filter(slug=self.slug).delete()
+            DocumentSlug.objects.get_or_create(slug=previous_slug, defaults={"document": self})
+        if creating:
+            DocumentVersion.objects.create(
+                document=self,
+                number=1,
+                text=self.text,
+                reason="Text as first cleaned from the capture",
+                created_by=self.created_by,
+            )
+
     def get_absolute_url(self):
         return reverse("archive:document_detail", args=[self.slug])
 
@@ -214,27 +247,8 @@ class Document(models.Model):
                 {"published_precision": "A published date is given, so its precision cannot be “unknown”."}
             )
         if self.published_precision != self.DatePrecision.UNKNOWN and self.published_at is None:
-            raise ValidationError({"published_at": "Give the published date, or set its precision to “unknown”."})
-
-    def save(self, *args, **kwargs):
-        creating = self.pk is None
-        if creating:
-            self.raw_sha256 = sha256_hex(self.raw_text)
-        else:
-            stored_raw, previous_slug = (
-                Document.objects.filter(pk=self.pk).values_list("raw_text", "slug").first() or (None, None)
-            )
-            if stored_raw is not None and stored_raw != self.raw_text:
-                raise ValidationError("The raw text of a capture never changes after it is archived.")
-        super().save(*args, **kwargs)
-        if not creating and previous_slug and previous_slug != self.slug:
-            # Old links keep working: remember the slug this document used to have.
-            DocumentSlug.objects.filter(slug=self.slug).delete()
-            DocumentSlug.objects.get_or_create(slug=previous_slug, defaults={"document": self})
-        if creating:
-            DocumentVersion.objects.create(
-                document=self, number=1, text=self.text, reason="Text as first cleaned from the capture",
-                created_by=self.created_by,
+            raise ValidationError(
+                {"published_at": "Give the published date, or set its precision to “unknown”."}
             )
 
     def raw_text_intact(self):
@@ -265,7 +279,8 @@ class Document(models.Model):
         when = timezone.localtime(self.published_at)
         return {
             # Without a stated zone the time is local to an unknown place: no offset.
-            self.DatePrecision.TIME: when.isoformat() if self.published_time_zone_stated
+            self.DatePrecision.TIME: when.isoformat()
+            if self.published_time_zone_stated
             else when.strftime("%Y-%m-%dT%H:%M"),
             self.DatePrecision.DAY: when.strftime("%Y-%m-%d"),
             self.DatePrecision.MONTH: when.strftime("%Y-%m"),
@@ -368,7 +383,9 @@ class Claim(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ASSERTION)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
-    note = models.TextField(blank=True, help_text="Markdown subset: *emphasis*, **strong**, `code`, [links](https://…), lists.")
+    note = models.TextField(
+        blank=True, help_text="Markdown subset: *emphasis*, **strong**, `code`, [links](https://…), lists."
+    )
     tags = TaggableManager(blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.DRAFT)
     # Set when a text correction left no trustworthy place for the quote:
@@ -376,7 +393,11 @@ class Claim(models.Model):
     # waits for an analyst to re-place it.
     orphaned = models.BooleanField(default=False)
     anchored_version = models.ForeignKey(
-        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "DocumentVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The text version the selectors were last placed in.",
     )
     anchor_note = models.CharField(max_length=300, blank=True)
@@ -498,8 +519,10 @@ class ClaimLinkQuerySet(models.QuerySet):
         """Links whose two claims are both visible to the public."""
         published = Visibility.PUBLISHED
         return self.filter(
-            from_claim__visibility=published, from_claim__document__visibility=published,
-            to_claim__visibility=published, to_claim__document__visibility=published,
+            from_claim__visibility=published,
+            from_claim__document__visibility=published,
+            to_claim__visibility=published,
+            to_claim__document__visibility=published,
         )
 
     def visible_to(self, user):

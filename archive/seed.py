@@ -38,11 +38,26 @@ PERSON_KEYS = {"slug", "name", "role", "aliases"}
 # Everything ``ingest.manifest_fields`` understands, plus the manifest's own key and checksum.
 DOCUMENT_KEYS = {"key", "file", "sha256", *ingest.FIELDS} - {"captured_at", "captured_by"}
 RELATION_KEYS = {
-    "document", "kind", "target", "external_title", "external_url", "external_date",
-    "external_date_precision", "note",
+    "document",
+    "kind",
+    "target",
+    "external_title",
+    "external_url",
+    "external_date",
+    "external_date_precision",
+    "note",
 }
 CLAIM_KEYS = {
-    "key", "document", "quote", "prefix", "suffix", "claimant", "kind", "status", "tags", "visibility",
+    "key",
+    "document",
+    "quote",
+    "prefix",
+    "suffix",
+    "claimant",
+    "kind",
+    "status",
+    "tags",
+    "visibility",
     "note",
 }
 LINK_KEYS = {"from", "to", "relation", "note"}
@@ -313,8 +328,10 @@ def _load_relations(manifest, path, documents, result):
         if "external_date" in entry:
             values["external_date"] = _parse_date(entry["external_date"], where)
         existing = DocumentRelation.objects.filter(
-            document=values["document"], kind=values.get("kind", ""),
-            target=values.get("target"), external_title=values.get("external_title", ""),
+            document=values["document"],
+            kind=values.get("kind", ""),
+            target=values.get("target"),
+            external_title=values.get("external_title", ""),
         )
         created = not existing.exists()
         if created:
@@ -355,7 +372,9 @@ def _load_claims(manifest, path, documents, result):
         fields = {name: entry[name] for name in ("kind", "status", "visibility", "note") if name in entry}
         fields.setdefault("visibility", Visibility.PUBLISHED)
         for name, choices in (
-            ("kind", Claim.Kind.values), ("status", Claim.Status.values), ("visibility", Visibility.values)
+            ("kind", Claim.Kind.values),
+            ("status", Claim.Status.values),
+            ("visibility", Visibility.values),
         ):
             if name in fields and fields[name] not in choices:
                 raise SeedError(f"{where}: {name} “{fields[name]}” is not one of {', '.join(choices)}.")

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,7 +30,7 @@ from archive.forms import (
     DocumentFilterForm,
     QuoteClaimForm,
 )
-from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source, Visibility
+from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source
 from archive.rendering import Highlight, context_window, render_highlighted
 
 # A passage link carries its quote in the URL; longer quotes are refused
@@ -59,9 +59,11 @@ def _redirect_old_slug(request, slug):
 
     The query string (a passage link) is kept; browsers keep the fragment.
     """
-    old = DocumentSlug.objects.filter(slug=slug, document__in=visible_documents(request)).select_related(
-        "document"
-    ).first()
+    old = (
+        DocumentSlug.objects.filter(slug=slug, document__in=visible_documents(request))
+        .select_related("document")
+        .first()
+    )
     if old is None:
         raise Http404("No document at this address.")
     path = request.path.replace(f"/documents/{slug}/", f"/documents/{old.document.slug}/", 1)
@@ -123,7 +125,10 @@ def _passage(request, document):
         return None, ""
     if len(quote) > PASSAGE_MAX_CHARS:
         return anchoring.Reanchored(
-            anchoring.Outcome.ORPHANED, None, 0.0, 0.0,
+            anchoring.Outcome.ORPHANED,
+            None,
+            0.0,
+            0.0,
             f"The linked passage is longer than {PASSAGE_MAX_CHARS} characters.",
         ), quote[:PASSAGE_MAX_CHARS]
     try:
@@ -172,8 +177,12 @@ def _reader_context(request, document, passage=None):
     if passage is not None and passage.selector is not None:
         highlights.append(
             Highlight(
-                key="passage", start=passage.selector.start, end=passage.selector.end,
-                classes="passage", label="Linked passage", anchor_id="passage",
+                key="passage",
+                start=passage.selector.start,
+                end=passage.selector.end,
+                classes="passage",
+                label="Linked passage",
+                anchor_id="passage",
             )
         )
     comparison.attach_links(claims, ClaimLink.objects.visible_to(request.user))
@@ -278,7 +287,8 @@ def _candidate_documents(request, document):
     """Where a claim's counterparts are likely: related documents first, then ones sharing a tag."""
     visible = visible_documents(request).exclude(pk=document.pk)
     related = visible.filter(
-        Q(outgoing_relations__target=document) | Q(incoming_relations__document=document)
+        Q(outgoing_relations__target=document)
+        | Q(incoming_relations__document=document)
         | Q(tags__in=document.tags.all())
     ).distinct()
     newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
@@ -289,7 +299,9 @@ def _counterparts(request, claim, documents):
     if claim.orphaned or not documents:
         return []
     claims_by_document = {}
-    for other in visible_claims(request).filter(document__in=documents).only("pk", "document", "start", "end"):
+    for other in (
+        visible_claims(request).filter(document__in=documents).only("pk", "document", "start", "end")
+    ):
         claims_by_document.setdefault(other.document_id, []).append(other)
     return comparison.suggest_counterparts(claim, documents, claims_by_document)[:6]
 
@@ -317,8 +329,13 @@ def counterpart_accept(request, pk):
     with transaction.atomic():
         if counterpart is None:
             counterpart = annotations.create_claim(
-                document, selector, user=request.user, claimant=claim.claimant, kind=claim.kind,
-                status=Claim.Status.UNVERIFIED, visibility=claim.visibility,
+                document,
+                selector,
+                user=request.user,
+                claimant=claim.claimant,
+                kind=claim.kind,
+                status=Claim.Status.UNVERIFIED,
+                visibility=claim.visibility,
                 note=f"Accepted as a counterpart of claim {claim.pk} (suggested).",
             )
         link = ClaimLink(from_claim=counterpart, to_claim=claim, relation=relation, created_by=request.user)
@@ -329,7 +346,9 @@ def counterpart_accept(request, pk):
             messages.error(request, "The suggestion was not accepted: " + " ".join(error.messages))
             return redirect(back)
         link.save()
-    messages.success(request, f"Linked: the passage in “{document.title}” {link.get_relation_display()} this claim.")
+    messages.success(
+        request, f"Linked: the passage in “{document.title}” {link.get_relation_display()} this claim."
+    )
     return redirect(back)
 
 
@@ -397,7 +416,9 @@ def claim_create_by_quote(request, slug):
     document = get_object_or_404(Document, slug=slug)
     form = QuoteClaimForm(request.POST, document=document, auto_id="quote-%s")
     if form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k not in {"quote", "prefix", "suffix", "tags"}}
+        fields = {
+            k: v for k, v in form.cleaned_data.items() if k not in {"quote", "prefix", "suffix", "tags"}
+        }
         claim = annotations.create_claim(
             document, form.selector, user=request.user, tags=form.cleaned_data["tags"], **fields
         )
@@ -475,8 +496,12 @@ def compare(request):
 
     claims = visible_claims(request)
     columns, pairs = comparison.build(
-        documents, claims, ClaimLink.objects.visible_to(request.user),
-        tag=state["tag"], claimant=state["claimant"], relation=state["relation"],
+        documents,
+        claims,
+        ClaimLink.objects.visible_to(request.user),
+        tag=state["tag"],
+        claimant=state["claimant"],
+        relation=state["relation"],
     )
     focused = next((pair for pair in pairs if pair.link.pk == state["pair"]), None)
     suggest_for = None
@@ -492,7 +517,10 @@ def compare(request):
         "focused": focused,
         "state": state,
         "pairs_json": json.dumps(
-            [{"id": p.link.pk, "n": p.number, "a": p.left.pk, "b": p.right.pk, "rel": p.link.relation} for p in pairs]
+            [
+                {"id": p.link.pk, "n": p.number, "a": p.left.pk, "b": p.right.pk, "rel": p.link.relation}
+                for p in pairs
+            ]
         ),
         "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
         "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
@@ -508,7 +536,9 @@ def compare(request):
         context["next_pair"] = pairs[0]
     if request.user.has_perm("archive.add_claimlink"):
         context["link_form"] = ClaimLinkForm(
-            claims=claims.filter(document__in=documents).select_related("document").order_by("document", "start")
+            claims=claims.filter(document__in=documents)
+            .select_related("document")
+            .order_by("document", "start")
         )
     return render(request, "archive/compare.html", context)
 
@@ -522,7 +552,10 @@ def _compare_counterparts(request, claim, documents, columns):
 
 
 def _diff_page(request, left, right, *, back_url, status=200):
-    """Word-level differences between two texts; ``left``/``right`` are dicts with title, url, note, language, text."""
+    """Word-level differences between two texts.
+
+    ``left`` and ``right`` are dicts with title, url, note, language and text.
+    """
     ops = textdiff.word_diff(left["text"], right["text"])
     left["html"], right["html"] = textdiff.render_side_by_side(left["text"], right["text"], ops)
     context = {
@@ -554,7 +587,9 @@ def _compare_diff(request, documents, chooser):
 def document_version_diff(request, slug, number, other):
     """Differences between two versions of one document's reading text."""
     document = get_visible_document_or_404(request, slug)
-    versions = {v.number: v for v in document.versions.filter(number__in=[number, other]).select_related("created_by")}
+    versions = {
+        v.number: v for v in document.versions.filter(number__in=[number, other]).select_related("created_by")
+    }
     if number not in versions or other not in versions:
         raise Http404("This document has no such version.")
     sides = [
@@ -582,7 +617,10 @@ def claim_link_create(request):
         link = form.save(commit=False)
         link.created_by = request.user
         link.save()
-        messages.success(request, f"Linked: claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}.")
+        messages.success(
+            request,
+            f"Linked: claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}.",
+        )
         # Replace, not add to, the pair the page was focused on.
         path, _, query = back.partition("?")
         state = QueryDict(query, mutable=True)

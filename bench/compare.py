@@ -46,19 +46,30 @@ CAPTURES = ROOT / "fixtures" / "captures"
 def build_corpus():
     documents = []
     for d in range(DOCUMENTS):
-        sentences = [f"Point {i} of text {d} concerns matter {i * 7 % 13} and its region." for i in range(CLAIMS)]
+        sentences = [
+            f"Point {i} of text {d} concerns matter {i * 7 % 13} and its region." for i in range(CLAIMS)
+        ]
         text = " ".join(sentences)
         document = Document.objects.create(
-            title=f"Bench text {d}", slug=f"bench-{d}", raw_text=text, text=text,
-            capture_method=Document.CaptureMethod.FILE_IMPORT, visibility=Visibility.PUBLISHED,
+            title=f"Bench text {d}",
+            slug=f"bench-{d}",
+            raw_text=text,
+            text=text,
+            capture_method=Document.CaptureMethod.FILE_IMPORT,
+            visibility=Visibility.PUBLISHED,
         )
         rows, offset = [], 0
         for sentence in sentences:
             selector = anchoring.selector_for(text, offset, offset + len(sentence))
             rows.append(
                 Claim(
-                    document=document, quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix,
-                    start=selector.start, end=selector.end, visibility=Visibility.PUBLISHED,
+                    document=document,
+                    quote=selector.quote,
+                    prefix=selector.prefix,
+                    suffix=selector.suffix,
+                    start=selector.start,
+                    end=selector.end,
+                    visibility=Visibility.PUBLISHED,
                 )
             )
             offset += len(sentence) + 1
@@ -83,8 +94,10 @@ def bench_compare_page(documents):
         assert response.status_code == 200, response.status_code
     print(f"Compare page, {DOCUMENTS} documents x {CLAIMS} claims, {LINKS} links")
     print(f"  queries per render : {len(queries)}")
-    print(f"  render time        : median {statistics.median(timings) * 1000:.0f} ms "
-          f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}; {RENDERS} renders)")
+    print(
+        f"  render time        : median {statistics.median(timings) * 1000:.0f} ms "
+        f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}; {RENDERS} renders)"
+    )
     print(f"  page size          : {len(response.content) / 1024:.0f} KiB")
 
 
@@ -108,15 +121,23 @@ def bench_suggestions():
     quote = "The territories that have been seized in Syria will be liberated by the brave Syrian youth"
     text = long_text()
     speech = Document.objects.create(
-        title="Bench speech", slug="bench-speech", raw_text=quote + ".", text=quote + ".",
-        capture_method=Document.CaptureMethod.FILE_IMPORT, visibility=Visibility.PUBLISHED,
+        title="Bench speech",
+        slug="bench-speech",
+        raw_text=quote + ".",
+        text=quote + ".",
+        capture_method=Document.CaptureMethod.FILE_IMPORT,
+        visibility=Visibility.PUBLISHED,
     )
     claim = Claim(document=speech, visibility=Visibility.PUBLISHED)
     claim.set_span(speech.text, 0, len(quote))
     claim.save()
     target = Document.objects.create(
-        title="Bench 25k", slug="bench-25k", raw_text=text, text=text,
-        capture_method=Document.CaptureMethod.FILE_IMPORT, visibility=Visibility.PUBLISHED,
+        title="Bench 25k",
+        slug="bench-25k",
+        raw_text=text,
+        text=text,
+        capture_method=Document.CaptureMethod.FILE_IMPORT,
+        visibility=Visibility.PUBLISHED,
     )
 
     builds = []
@@ -143,14 +164,20 @@ def bench_suggestions():
     def ms(values):
         return f"median {statistics.median(values) * 1000:.1f} ms (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})"
 
-    print(f"Suggested counterparts, one claim against a {len(text.split()):,}-word document "
-          f"({len(index.spans):,} sentences; {RUNS} runs)")
+    print(
+        f"Suggested counterparts, one claim against a {len(text.split()):,}-word document "
+        f"({len(index.spans):,} sentences; {RUNS} runs)"
+    )
     print(f"  index build                          : {ms(builds)}")
     print(f"  Index.suggest on a built index       : {ms(suggests)}")
     print(f"  suggest_counterparts, first (builds) : {cold * 1000:.1f} ms")
     print(f"  suggest_counterparts, index cached   : {ms(cached)}")
-    print(f"  best suggestion                      : {found[0].suggestion.score:.3f} "
-          f"“{anchoring.excerpt(found[0].suggestion.text, 70)}”" if found else "  no suggestion")
+    print(
+        f"  best suggestion                      : {found[0].suggestion.score:.3f} "
+        f"“{anchoring.excerpt(found[0].suggestion.text, 70)}”"
+        if found
+        else "  no suggestion"
+    )
 
 
 def main():

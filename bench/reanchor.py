@@ -45,14 +45,20 @@ BUILT_IN_CLAIMS = [
     ("001", "The Zionist regime, according to reports, has bombed over 300 locations in Syria"),
     ("001", "Iran is strong and powerful and it will become even more powerful"),
     ("001", "Hezbollah stood firm and with great strength forced them to request a ceasefire."),
-    ("002", "We were defeated and defeated very badly, we took a very big blow, and it’s been very difficult."),
+    (
+        "002",
+        "We were defeated and defeated very badly, we took a very big blow, and it’s been very difficult.",
+    ),
     ("002", "We can activate all the networks we have worked with over the years."),
     ("002", "calling it “illegal” and contrary to Iraq's interests"),
     ("003", "This ugly crime backfired on those who committed it"),
     ("003", "will bring ultimate defeat for the United States in the region."),
     ("003", "the expulsion of American forces from the region can be revenge for General Soleimani’s blood."),
     ("004", "The Resistance is Syria’s prominent character & this important feature must be protected"),
-    ("004", "We must overcome these circumstances by increasing cooperation and ensuring it is well-organized"),
+    (
+        "004",
+        "We must overcome these circumstances by increasing cooperation and ensuring it is well-organized",
+    ),
     ("004", "There were numerous shortcomings during this summit with regards to Palestine and Gaza"),
 ]
 
@@ -73,7 +79,9 @@ def seed_claims():
     if SEED_FILE.exists():
         entries = tomllib.loads(SEED_FILE.read_text(encoding="utf-8")).get("claims", [])
         if entries:
-            return [(e["document"], e["quote"], e.get("prefix", ""), e.get("suffix", "")) for e in entries], "seed.toml"
+            return [
+                (e["document"], e["quote"], e.get("prefix", ""), e.get("suffix", "")) for e in entries
+            ], "seed.toml"
     return [(d, q, "", "") for d, q in BUILT_IN_CLAIMS], "built-in list"
 
 
@@ -145,7 +153,10 @@ def words_outside(text, claims, rng, count):
 
 def typo_fixes(text, claims, rng):
     edits = [Edit(s + 2, s + 2, text[s + 2]) for s, _e in words_outside(text, claims, rng, 3)]
-    for wrong, right in (("\nhile acknowledging", "\nWhile acknowledging"), ("of the of the late", "of the late")):
+    for wrong, right in (
+        ("\nhile acknowledging", "\nWhile acknowledging"),
+        ("of the of the late", "of the late"),
+    ):
         if wrong in text:
             at = text.index(wrong)
             edits.append(Edit(at, at + len(wrong), right))
@@ -154,7 +165,11 @@ def typo_fixes(text, claims, rng):
 
 def boilerplate_removed(text, claims, rng):
     edits = []
-    for line in ("January 09, 2025\n12:26 PM\n", "04 January 2025 13:21\n\n", "\n\nThis item is being updated.\n"):
+    for line in (
+        "January 09, 2025\n12:26 PM\n",
+        "04 January 2025 13:21\n\n",
+        "\n\nThis item is being updated.\n",
+    ):
         if line in text:
             at = text.index(line)
             edits.append(Edit(at, at + len(line), ""))
@@ -213,7 +228,13 @@ def renormalised(text, claims, rng):
 
 def everything(text, claims, rng):
     edits = []
-    for scenario in (typo_fixes, paragraphs_inserted, claim_reworded, look_alikes_inserted, look_alike_deleted):
+    for scenario in (
+        typo_fixes,
+        paragraphs_inserted,
+        claim_reworded,
+        look_alikes_inserted,
+        look_alike_deleted,
+    ):
         for edit in scenario(text, claims, rng):
             if all(edit.end < e.start or e.end < edit.start for e in edits):
                 edits.append(edit)
@@ -305,10 +326,14 @@ def timing(texts):
         results = reanchor_all(selectors, text, new_text)
         best = min(best, time.perf_counter() - started)
     outcomes = {o: sum(r.outcome is o for r in results) for o in Outcome}
-    print(f"\nTiming: reanchor_all, {len(selectors)} claims on seed 001 ({len(text):,} characters), "
-          "one word inserted mid-text")
-    print(f"  best of 5: {best * 1000:.1f} ms   outcomes: "
-          + ", ".join(f"{o.value} {n}" for o, n in outcomes.items()))
+    print(
+        f"\nTiming: reanchor_all, {len(selectors)} claims on seed 001 ({len(text):,} characters), "
+        "one word inserted mid-text"
+    )
+    print(
+        f"  best of 5: {best * 1000:.1f} ms   outcomes: "
+        + ", ".join(f"{o.value} {n}" for o, n in outcomes.items())
+    )
     return best
 
 
@@ -328,8 +353,10 @@ def main():
     for start in occurrences(texts["001"], LOOK_ALIKE):
         claims_by_doc.setdefault("001", []).append(Claim("001", start, start + len(LOOK_ALIKE)))
     total = sum(len(c) for c in claims_by_doc.values())
-    print(f"Re-anchoring bench: {total} claims ({origin}, plus {len(occurrences(texts['001'], LOOK_ALIKE))} "
-          f"look-alike probes) on {len(texts)} documents")
+    print(
+        f"Re-anchoring bench: {total} claims ({origin}, plus {len(occurrences(texts['001'], LOOK_ALIKE))} "
+        f"look-alike probes) on {len(texts)} documents"
+    )
     for note in skipped:
         print(f"  skipped claim {note}")
 

@@ -62,8 +62,13 @@ def make_claim_at(document, start, end, *, tags=(), **fields):
     selector = anchoring.selector_for(document.text, start, end)
     fields.setdefault("visibility", Visibility.PUBLISHED)
     claim = Claim.objects.create(
-        document=document, quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix,
-        start=selector.start, end=selector.end, **fields,
+        document=document,
+        quote=selector.quote,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        start=selector.start,
+        end=selector.end,
+        **fields,
     )
     if tags:
         claim.tags.add(*tags)

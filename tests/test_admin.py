@@ -80,12 +80,18 @@ def document_change_post(document, **overrides):
         text=document.text,
     )
     del data["paste"]
-    data.update({
-        "claims-TOTAL_FORMS": "0", "claims-INITIAL_FORMS": "0",
-        "claims-MIN_NUM_FORMS": "0", "claims-MAX_NUM_FORMS": "1000",
-        "outgoing_relations-TOTAL_FORMS": "0", "outgoing_relations-INITIAL_FORMS": "0",
-        "outgoing_relations-MIN_NUM_FORMS": "0", "outgoing_relations-MAX_NUM_FORMS": "1000",
-    })
+    data.update(
+        {
+            "claims-TOTAL_FORMS": "0",
+            "claims-INITIAL_FORMS": "0",
+            "claims-MIN_NUM_FORMS": "0",
+            "claims-MAX_NUM_FORMS": "1000",
+            "outgoing_relations-TOTAL_FORMS": "0",
+            "outgoing_relations-INITIAL_FORMS": "0",
+            "outgoing_relations-MIN_NUM_FORMS": "0",
+            "outgoing_relations-MAX_NUM_FORMS": "1000",
+        }
+    )
     data.update(overrides)
     return data
 
@@ -103,7 +109,8 @@ def claim_post(document, quote, **overrides):
         "tags": "",
         "visibility": Visibility.DRAFT,
         # The claim-links inline (empty here).
-        "links_out-TOTAL_FORMS": "0", "links_out-INITIAL_FORMS": "0",
+        "links_out-TOTAL_FORMS": "0",
+        "links_out-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -116,17 +123,27 @@ def claim_post(document, quote, **overrides):
 def corpus():
     tasnim, irna = make_source(name="Tasnim"), make_source(name="IRNA")
     speech = make_document(
-        "The leader spoke about Syria.", title="Leader's speech", source=tasnim,
+        "The leader spoke about Syria.",
+        title="Leader's speech",
+        source=tasnim,
         kind=Document.Kind.TRANSCRIPT,
-        tags=["syria"], byline="Staff writer",
+        tags=["syria"],
+        byline="Staff writer",
     )
     readout = make_document(
-        "The two presidents met in Tehran.", title="Meeting readout", source=irna, kind=Document.Kind.READOUT,
-        language="fa", tags=["diplomacy"],
+        "The two presidents met in Tehran.",
+        title="Meeting readout",
+        source=irna,
+        kind=Document.Kind.READOUT,
+        language="fa",
+        tags=["diplomacy"],
     )
     draft = make_document(
-        "An unpublished note on Hezbollah.", title="Draft analysis", kind=Document.Kind.ANALYSIS,
-        visibility=Visibility.DRAFT, tags=["syria", "lebanon"],
+        "An unpublished note on Hezbollah.",
+        title="Draft analysis",
+        kind=Document.Kind.ANALYSIS,
+        visibility=Visibility.DRAFT,
+        tags=["syria", "lebanon"],
     )
     return {"tasnim": tasnim, "irna": irna, "speech": speech, "readout": readout, "draft": draft}
 
@@ -170,10 +187,17 @@ def test_document_tag_filter_offers_only_document_tags(analyst, corpus):
 def claims(corpus):
     leader, aide = make_person(name="The Leader"), make_person(name="An Aide")
     return {
-        "plot": make_claim(corpus["speech"], "spoke", claimant=leader, kind=Claim.Kind.ACCUSATION,
-                           tags=["plots"], note="A foreign plot"),
-        "met": make_claim(corpus["readout"], "met in Tehran", claimant=aide,
-                          status=Claim.Status.CORROBORATED),
+        "plot": make_claim(
+            corpus["speech"],
+            "spoke",
+            claimant=leader,
+            kind=Claim.Kind.ACCUSATION,
+            tags=["plots"],
+            note="A foreign plot",
+        ),
+        "met": make_claim(
+            corpus["readout"], "met in Tehran", claimant=aide, status=Claim.Status.CORROBORATED
+        ),
         "note": make_claim(corpus["draft"], "Hezbollah", visibility=Visibility.DRAFT),
         "leader": leader,
     }
@@ -247,8 +271,11 @@ def test_neither_paste_nor_upload_is_refused(analyst):
 
 def test_both_paste_and_upload_is_refused(analyst):
     upload = SimpleUploadedFile("capture.txt", b"Some text")
-    refused(analyst, capture_post(paste="Some text", upload=upload),
-            "Paste the capture or upload a file, not both.")
+    refused(
+        analyst,
+        capture_post(paste="Some text", upload=upload),
+        "Paste the capture or upload a file, not both.",
+    )
 
 
 def test_empty_upload_is_refused(analyst):
@@ -366,7 +393,7 @@ def test_claim_added_by_quote_gets_both_selectors(analyst, analyst_user):
     response = analyst.post(CLAIM_ADD, claim_post(document, "the resistance will grow"))
     assert response.status_code == 302
     claim = Claim.objects.get()
-    assert document.text[claim.start:claim.end] == claim.quote == "the resistance will grow"
+    assert document.text[claim.start : claim.end] == claim.quote == "the resistance will grow"
     assert claim.prefix == "Khamenei said " and claim.suffix == " stronger every day."
     assert claim.created_by == analyst_user
     assert ClaimEvent.objects.get().action == ClaimEvent.Action.CREATED
@@ -393,14 +420,15 @@ def test_ambiguous_quote_resolved_by_a_prefix_is_saved(analyst):
     analyst.post(CLAIM_ADD, claim_post(document, "enemy will fail", prefix="before: the "))
     claim = Claim.objects.get()
     assert claim.start == TWICE.rindex("enemy will fail")
-    assert document.text[claim.start:claim.end] == "enemy will fail"
+    assert document.text[claim.start : claim.end] == "enemy will fail"
 
 
 def test_editing_a_claim_without_touching_the_quote_keeps_its_span(analyst):
     document = make_document(TWICE)
     claim = make_claim(document, "enemy will fail", prefix="before: the ")
-    data = claim_post(document, claim.quote, prefix=claim.prefix, suffix=claim.suffix,
-                      status=Claim.Status.DISPUTED)
+    data = claim_post(
+        document, claim.quote, prefix=claim.prefix, suffix=claim.suffix, status=Claim.Status.DISPUTED
+    )
     assert analyst.post(change_url(claim), data).status_code == 302
     claim.refresh_from_db()
     assert (claim.start, claim.status) == (TWICE.rindex("enemy will fail"), Claim.Status.DISPUTED)
@@ -412,7 +440,7 @@ def test_changing_a_claims_quote_moves_it(analyst):
     claim = make_claim(document, "The enemy")
     assert analyst.post(change_url(claim), claim_post(document, "We said it")).status_code == 302
     claim.refresh_from_db()
-    assert document.text[claim.start:claim.end] == "We said it"
+    assert document.text[claim.start : claim.end] == "We said it"
     assert ClaimEvent.objects.filter(claim=claim, action=ClaimEvent.Action.MOVED).exists()
 
 
@@ -426,16 +454,19 @@ def test_deleting_a_claim_in_the_admin_leaves_an_audit_event(analyst):
 
 def test_claim_added_inline_on_the_document_is_anchored(analyst):
     document = make_document(TWICE)
-    data = document_change_post(document, **{
-        "claims-TOTAL_FORMS": "1",
-        "claims-0-quote": "enemy will fail",
-        "claims-0-prefix": "The ",
-        "claims-0-suffix": "",
-        "claims-0-claimant": "",
-        "claims-0-kind": Claim.Kind.PREDICTION,
-        "claims-0-status": Claim.Status.UNVERIFIED,
-        "claims-0-visibility": Visibility.DRAFT,
-    })
+    data = document_change_post(
+        document,
+        **{
+            "claims-TOTAL_FORMS": "1",
+            "claims-0-quote": "enemy will fail",
+            "claims-0-prefix": "The ",
+            "claims-0-suffix": "",
+            "claims-0-claimant": "",
+            "claims-0-kind": Claim.Kind.PREDICTION,
+            "claims-0-status": Claim.Status.UNVERIFIED,
+            "claims-0-visibility": Visibility.DRAFT,
+        },
+    )
     response = analyst.post(change_url(document), data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     claim = Claim.objects.get()
@@ -444,13 +475,16 @@ def test_claim_added_inline_on_the_document_is_anchored(analyst):
 
 def test_ambiguous_inline_claim_is_refused(analyst):
     document = make_document(TWICE)
-    data = document_change_post(document, **{
-        "claims-TOTAL_FORMS": "1",
-        "claims-0-quote": "enemy will fail",
-        "claims-0-kind": Claim.Kind.PREDICTION,
-        "claims-0-status": Claim.Status.UNVERIFIED,
-        "claims-0-visibility": Visibility.DRAFT,
-    })
+    data = document_change_post(
+        document,
+        **{
+            "claims-TOTAL_FORMS": "1",
+            "claims-0-quote": "enemy will fail",
+            "claims-0-kind": Claim.Kind.PREDICTION,
+            "claims-0-status": Claim.Status.UNVERIFIED,
+            "claims-0-visibility": Visibility.DRAFT,
+        },
+    )
     response = analyst.post(change_url(document), data)
     assert response.status_code == 200
     assert "occurs 2 times" in response.content.decode()

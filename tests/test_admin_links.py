@@ -24,8 +24,11 @@ def post_link(client, claim, to_claim, relation="paraphrases", note=""):
     data = claim_post(claim.document, claim.quote)
     data.update(
         {
-            "links_out-TOTAL_FORMS": "1", "links_out-INITIAL_FORMS": "0",
-            "links_out-0-relation": relation, "links_out-0-to_claim": to_claim.pk, "links_out-0-note": note,
+            "links_out-TOTAL_FORMS": "1",
+            "links_out-INITIAL_FORMS": "0",
+            "links_out-0-relation": relation,
+            "links_out-0-to_claim": to_claim.pk,
+            "links_out-0-note": note,
         }
     )
     return client.post(change_url(claim), data)

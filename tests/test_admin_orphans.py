@@ -49,7 +49,8 @@ def detail_post(claim, **overrides):
         "new_suffix": "",
         "new_start": "",
         "new_end": "",
-        "links_out-TOTAL_FORMS": "0", "links_out-INITIAL_FORMS": "0",
+        "links_out-TOTAL_FORMS": "0",
+        "links_out-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -59,8 +60,11 @@ def selection_of(text, passage):
     start = text.index(passage)
     selector = anchoring.selector_for(text, start, start + len(passage))
     return {
-        "new_quote": selector.quote, "new_prefix": selector.prefix, "new_suffix": selector.suffix,
-        "new_start": str(selector.start), "new_end": str(selector.end),
+        "new_quote": selector.quote,
+        "new_prefix": selector.prefix,
+        "new_suffix": selector.suffix,
+        "new_start": str(selector.start),
+        "new_end": str(selector.end),
     }
 
 
@@ -103,8 +107,8 @@ def test_re_placing_an_orphaned_claim_by_selection_anchors_it_there(analyst, ana
     assert response.status_code == 302
     orphan.refresh_from_db()
     assert not orphan.orphaned
-    assert CORRECTED[orphan.start:orphan.end] == orphan.quote == passage
-    assert orphan.prefix == CORRECTED[max(0, orphan.start - 32):orphan.start]
+    assert CORRECTED[orphan.start : orphan.end] == orphan.quote == passage
+    assert orphan.prefix == CORRECTED[max(0, orphan.start - 32) : orphan.start]
     assert orphan.anchored_version.number == 2
     event = ClaimEvent.objects.get(claim=orphan, action=ClaimEvent.Action.MOVED)
     assert event.user == analyst_user
@@ -132,11 +136,15 @@ def snapshot(claim):
 @pytest.mark.parametrize(
     "tamper, message",
     [
-        (lambda s: {**s, "new_start": str(int(s["new_start"]) + 4)},
-         "The span 48–58 covers 10 characters but the quote has 14."),
+        (
+            lambda s: {**s, "new_start": str(int(s["new_start"]) + 4)},
+            "The span 48–58 covers 10 characters but the quote has 14.",
+        ),
         (lambda s: {**s, "new_quote": "the Resistance"}, "not the quote “the Resistance”."),
-        (lambda s: {**s, "new_prefix": "He claimed "},
-         "The text before the quote does not match the prefix."),
+        (
+            lambda s: {**s, "new_prefix": "He claimed "},
+            "The text before the quote does not match the prefix.",
+        ),
         (lambda s: {**s, "new_end": "end"}, "Start and end must be whole numbers (character offsets)."),
         (lambda s: {**s, "new_end": "9999"}, "lies outside the text, which has 125 characters."),
     ],
@@ -167,10 +175,19 @@ def test_saving_an_orphaned_claims_details_keeps_it_orphaned(analyst, orphan):
 def test_a_new_claim_cannot_be_placed_through_the_re_place_fields(analyst):
     document = make_document("Alpha beta gamma.")
     data = {
-        "document": document.pk, "quote": "beta", "prefix": "", "suffix": "", "claimant": "",
-        "kind": Claim.Kind.ASSERTION, "status": Claim.Status.UNVERIFIED, "note": "", "tags": "",
-        "visibility": Visibility.DRAFT, **selection_of(document.text, "gamma"),
-        "links_out-TOTAL_FORMS": "0", "links_out-INITIAL_FORMS": "0",
+        "document": document.pk,
+        "quote": "beta",
+        "prefix": "",
+        "suffix": "",
+        "claimant": "",
+        "kind": Claim.Kind.ASSERTION,
+        "status": Claim.Status.UNVERIFIED,
+        "note": "",
+        "tags": "",
+        "visibility": Visibility.DRAFT,
+        **selection_of(document.text, "gamma"),
+        "links_out-TOTAL_FORMS": "0",
+        "links_out-INITIAL_FORMS": "0",
     }
     response = analyst.post("/admin/archive/claim/add/", data)
     assert response.status_code == 200

@@ -188,7 +188,10 @@ def test_slightly_reworded_quote_is_changed_and_covers_the_new_sentence():
 
 def test_deleted_quote_is_orphaned_not_placed_elsewhere():
     old = reading_text("004")
-    claim = claim_on(old, "We must overcome these circumstances by increasing cooperation and ensuring it is well-organized")
+    claim = claim_on(
+        old,
+        "We must overcome these circumstances by increasing cooperation and ensuring it is well-organized",
+    )
     paragraph_start = old.rindex("\n\n", 0, claim.start) + 2
     paragraph_end = old.index("\n\n", claim.end) + 2
     new = old[:paragraph_start] + old[paragraph_end:]
@@ -265,10 +268,16 @@ def test_look_alikes_with_the_same_context_are_orphaned_rather_than_guessed():
 def test_reanchor_all_and_preview_counts_agree_on_a_mixed_correction():
     old = reading_text("001")
     unchanged = claim_on(old, "what has taken place in Syria is the product of a joint US-Israeli plot")
-    reworded = claim_on(old, "Hezbollah stood firm and with great strength forced them to request a ceasefire.")
+    reworded = claim_on(
+        old, "Hezbollah stood firm and with great strength forced them to request a ceasefire."
+    )
     deleted = claim_on(old, LOOK_ALIKE, 1)
     later = claim_on(old, "Iran is strong and powerful and it will become even more powerful")
-    new = replace_once(old, reworded.quote, "Hezbollah stood firm and with great strength forced them to ask for a ceasefire.")
+    new = replace_once(
+        old,
+        reworded.quote,
+        "Hezbollah stood firm and with great strength forced them to ask for a ceasefire.",
+    )
     new = new.replace(" This is what the Resistance is.\n\nTake a look at Gaza", "\n\nTake a look at Gaza")
     selectors = [unchanged, reworded, deleted, later]
 
@@ -316,9 +325,14 @@ def test_passage_repeated_without_context_is_orphaned_with_context_found():
 
 def test_passage_reworded_since_the_link_was_made_is_changed():
     text = reading_text("001")
-    result = locate_passage(text, "Hezbollah stood firm and with great strength forced them to ask for a ceasefire.")
+    result = locate_passage(
+        text, "Hezbollah stood firm and with great strength forced them to ask for a ceasefire."
+    )
     assert result.outcome is Outcome.CHANGED
-    assert result.selector.quote == "Hezbollah stood firm and with great strength forced them to request a ceasefire."
+    assert (
+        result.selector.quote
+        == "Hezbollah stood firm and with great strength forced them to request a ceasefire."
+    )
 
 
 @pytest.mark.parametrize("quote", ["", "Nothing like this was ever said by anybody in the archive."])
@@ -336,9 +350,15 @@ def test_text_fragment_of_a_short_quote_names_it_whole_with_context_words():
     text = reading_text("003")
     selector = claim_on(text, "This ugly crime backfired on those who committed it")
     value = text_fragment(selector)
-    assert value == "their%20efforts.%20%E2%80%9C-,This%20ugly%20crime%20backfired%20on%20those%20who%20committed%20it,-%2C%E2%80%9D%20he%20said."
+    assert (
+        value
+        == "their%20efforts.%20%E2%80%9C-,This%20ugly%20crime%20backfired%20on%20those%20who%20committed%20it,-%2C%E2%80%9D%20he%20said."
+    )
     assert parse_text_fragment(value) == (
-        "their efforts. “", "This ugly crime backfired on those who committed it", "", ",” he said."
+        "their efforts. “",
+        "This ugly crime backfired on those who committed it",
+        "",
+        ",” he said.",
     )
 
 

@@ -24,7 +24,12 @@ def selector_at(quote, occurrence=0):
 def test_checked_selector_accepts_browser_offsets_as_strings_and_stores_full_context(document):
     start = TEXT.index("the general spoke")
     selector = annotations.checked_selector(
-        document, quote="the general spoke", prefix="Then ", suffix=" at", start=str(start), end=str(start + 17)
+        document,
+        quote="the general spoke",
+        prefix="Then ",
+        suffix=" at",
+        start=str(start),
+        end=str(start + 17),
     )
     assert selector == anchoring.selector_for(TEXT, start, start + 17)
     assert selector.prefix == TEXT[:start]
@@ -60,7 +65,12 @@ def test_repeated_quote_is_told_apart_by_its_prefix(document):
 def test_create_claim_records_version_and_created_event(document, analyst_user):
     person = make_person()
     claim = annotations.create_claim(
-        document, selector_at("the general spoke"), user=analyst_user, tags=["army"], claimant=person, kind="threat"
+        document,
+        selector_at("the general spoke"),
+        user=analyst_user,
+        tags=["army"],
+        claimant=person,
+        kind="threat",
     )
     assert claim.anchored_version.number == 1
     assert list(claim.tags.names()) == ["army"]
@@ -161,7 +171,9 @@ def test_orphaned_claims_are_left_alone_by_later_corrections(document, analyst_u
     assert claim.events.count() == 1
 
 
-def test_claim_page_shows_analysts_who_changed_the_claim_and_when_but_not_readers(analyst, analyst_user, reader):
+def test_claim_page_shows_analysts_who_changed_the_claim_and_when_but_not_readers(
+    analyst, analyst_user, reader
+):
     from archive import annotations as writes
     from tests.factories import make_claim, make_document
 

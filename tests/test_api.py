@@ -30,7 +30,9 @@ def document(db):
 @pytest.fixture
 def khamenei(db):
     return make_person(
-        name="Ali Khamenei", slug="ali-khamenei", role="Supreme Leader",
+        name="Ali Khamenei",
+        slug="ali-khamenei",
+        role="Supreme Leader",
         aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei\nSupreme Leader",
     )
 
@@ -39,9 +41,16 @@ def selector_payload(text, quote, **extra):
     start = text.index(quote)
     selector = anchoring.selector_for(text, start, start + len(quote))
     payload = {
-        "quote": selector.quote, "prefix": selector.prefix, "suffix": selector.suffix,
-        "start": selector.start, "end": selector.end, "kind": "assertion", "status": "unverified",
-        "visibility": "published", "tags": "", "note": "",
+        "quote": selector.quote,
+        "prefix": selector.prefix,
+        "suffix": selector.suffix,
+        "start": selector.start,
+        "end": selector.end,
+        "kind": "assertion",
+        "status": "unverified",
+        "visibility": "published",
+        "tags": "",
+        "note": "",
     }
     payload.update(extra)
     return payload
@@ -63,7 +72,9 @@ def mark_for(html, claim_id):
 # --- creating -------------------------------------------------------------
 
 
-def test_analyst_creates_claim_with_exact_selectors_tags_and_audit_event(analyst, analyst_user, document, khamenei):
+def test_analyst_creates_claim_with_exact_selectors_tags_and_audit_event(
+    analyst, analyst_user, document, khamenei
+):
     quote = "the border would stay closed"
     payload = selector_payload(TEXT, quote, claimant=khamenei.pk, kind="threat", tags="border, Syria")
 
@@ -92,7 +103,7 @@ def test_analyst_creates_claim_with_exact_selectors_tags_and_audit_event(analyst
 
 
 def test_created_claims_quote_with_markup_is_escaped_in_returned_html(analyst, db):
-    text = 'He wrote <script>alert(1)</script> and then &"\' on the wall.'
+    text = "He wrote <script>alert(1)</script> and then &\"' on the wall."
     document = make_document(text)
     quote = "<script>alert(1)</script> and then &\"'"
 
@@ -128,7 +139,8 @@ def test_offsets_outside_text_are_refused(analyst, document):
     payload = selector_payload(TEXT, "Friday.")
     payload.update(start=len(TEXT) + 3, end=len(TEXT) + 10)
     assert_refused(
-        post_json(analyst, create_url(document), payload), f"lies outside the text, which has {len(TEXT)} characters"
+        post_json(analyst, create_url(document), payload),
+        f"lies outside the text, which has {len(TEXT)} characters",
     )
 
 
@@ -230,14 +242,25 @@ def test_write_endpoints_refuse_get(analyst, document):
 
 def test_update_records_edited_event_with_changed_fields(analyst, analyst_user, document, khamenei):
     claim = make_claim(document, "the talks had failed", tags=["old"])
-    payload = {"claimant": khamenei.pk, "kind": "admission", "status": "disputed", "tags": "talks, new",
-               "note": "Said twice.", "visibility": "published"}
+    payload = {
+        "claimant": khamenei.pk,
+        "kind": "admission",
+        "status": "disputed",
+        "tags": "talks, new",
+        "note": "Said twice.",
+        "visibility": "published",
+    }
 
     response = post_json(analyst, reverse("archive:api_claim_update", args=[claim.pk]), payload)
 
     assert response.status_code == 200, response.content
     claim.refresh_from_db()
-    assert (claim.kind, claim.status, claim.claimant, claim.note) == ("admission", "disputed", khamenei, "Said twice.")
+    assert (claim.kind, claim.status, claim.claimant, claim.note) == (
+        "admission",
+        "disputed",
+        khamenei,
+        "Said twice.",
+    )
     assert sorted(claim.tags.names()) == ["new", "talks"]
     event = ClaimEvent.objects.get(claim=claim, action=ClaimEvent.Action.EDITED)
     assert event.user == analyst_user
@@ -253,7 +276,8 @@ def test_update_records_edited_event_with_changed_fields(analyst, analyst_user, 
 def test_update_with_invalid_field_changes_nothing(analyst, document):
     claim = make_claim(document, "the talks had failed", tags=["old"])
     response = post_json(
-        analyst, reverse("archive:api_claim_update", args=[claim.pk]),
+        analyst,
+        reverse("archive:api_claim_update", args=[claim.pk]),
         {"kind": "rumour", "status": "unverified", "visibility": "published", "tags": "new"},
     )
     assert response.status_code == 400
@@ -324,7 +348,12 @@ def test_people_search_finds_a_person_by_alias(analyst, khamenei):
     response = analyst.get(reverse("archive:api_people"), {"q": "Imam Khamenei"})
     assert response.status_code == 200
     assert response.json()["results"] == [
-        {"id": khamenei.pk, "name": "Ali Khamenei", "role": "Supreme Leader", "matched_alias": "Imam Khamenei"}
+        {
+            "id": khamenei.pk,
+            "name": "Ali Khamenei",
+            "role": "Supreme Leader",
+            "matched_alias": "Imam Khamenei",
+        }
     ]
 
 
@@ -355,13 +384,23 @@ def _document_with_claims(how_many):
         start = text.index(f"Sentence number {n} ")
         selector = anchoring.selector_for(text, start, start + len(f"Sentence number {n}"))
         claims.append(
-            Claim(document=document, quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix,
-                  start=selector.start, end=selector.end, claimant=person, visibility=Visibility.PUBLISHED)
+            Claim(
+                document=document,
+                quote=selector.quote,
+                prefix=selector.prefix,
+                suffix=selector.suffix,
+                start=selector.start,
+                end=selector.end,
+                claimant=person,
+                visibility=Visibility.PUBLISHED,
+            )
         )
     Claim.objects.bulk_create(claims)
     for claim in Claim.objects.filter(document=document)[:3]:
         claim.tags.add("counted")
-    payload = selector_payload(text, "says something worth noting", claimant=person.pk, tags=f"fresh-{how_many}")
+    payload = selector_payload(
+        text, "says something worth noting", claimant=person.pk, tags=f"fresh-{how_many}"
+    )
     return document, payload
 
 

@@ -24,7 +24,8 @@ def two_documents(db):
     )
     report = make_document(
         "Reporters heard that young people would free the territory. Nothing else was said.",
-        title="Report", slug="report",
+        title="Report",
+        slug="report",
     )
     return {
         "speech": speech,
@@ -47,14 +48,22 @@ def message_texts(response):
 def post_link(client, from_claim, to_claim, relation="reports", *, back="", note=""):
     return client.post(
         LINK_URL,
-        {"from_claim": from_claim.pk, "to_claim": to_claim.pk, "relation": relation, "note": note, "next": back},
+        {
+            "from_claim": from_claim.pk,
+            "to_claim": to_claim.pk,
+            "relation": relation,
+            "note": note,
+            "next": back,
+        },
     )
 
 
 # --- creating links ---------------------------------------------------------------
 
 
-def test_analyst_links_two_claims_and_returns_to_the_comparison_on_that_pair(analyst, analyst_user, two_documents):
+def test_analyst_links_two_claims_and_returns_to_the_comparison_on_that_pair(
+    analyst, analyst_user, two_documents
+):
     w = two_documents
     back = compare_url(w["speech"], w["report"], relation="reports")
     response = post_link(analyst, w["free"], w["liberate"], "reports", back=back, note="Same promise.")
@@ -66,7 +75,11 @@ def test_analyst_links_two_claims_and_returns_to_the_comparison_on_that_pair(ana
     assert response.status_code == 302
     target = urlsplit(response.url)
     assert target.path == "/compare/"
-    assert parse_qs(target.query) == {"d": ["speech", "report"], "relation": ["reports"], "pair": [str(link.pk)]}
+    assert parse_qs(target.query) == {
+        "d": ["speech", "report"],
+        "relation": ["reports"],
+        "pair": [str(link.pk)],
+    }
     assert target.fragment == f"pair-{link.pk}"
     assert any("Linked" in text for text in message_texts(response))
 
@@ -104,7 +117,12 @@ def test_posting_the_rendered_link_form_creates_the_link(analyst, two_documents)
     hidden_next = re.search(r'name="next" value="([^"]+)"', form.group(2)).group(1).replace("&amp;", "&")
     response = analyst.post(
         form.group(1),
-        {"from_claim": w["free"].pk, "to_claim": w["liberate"].pk, "relation": "paraphrases", "next": hidden_next},
+        {
+            "from_claim": w["free"].pk,
+            "to_claim": w["liberate"].pk,
+            "relation": "paraphrases",
+            "next": hidden_next,
+        },
     )
     link = ClaimLink.objects.get()
     assert response.url.startswith(url + "&pair=")
@@ -168,7 +186,9 @@ def test_an_unknown_relation_or_claim_is_refused_with_the_field_named(analyst, t
     back = compare_url(w["speech"], w["report"])
     response = post_link(analyst, w["free"], w["liberate"], "endorses", back=back)
     assert_refused(response, "Relation", back)
-    response = analyst.post(LINK_URL, {"from_claim": 999999, "to_claim": w["free"].pk, "relation": "reports", "next": back})
+    response = analyst.post(
+        LINK_URL, {"from_claim": 999999, "to_claim": w["free"].pk, "relation": "reports", "next": back}
+    )
     assert_refused(response, "This claim", back)
     assert not ClaimLink.objects.exists()
 

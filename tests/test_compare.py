@@ -36,31 +36,50 @@ def world(db):
     leader = make_person(name="The Leader", slug="the-leader")
     general = make_person(name="The General", slug="the-general")
     speech = make_document(
-        SPEECH, title="The speech", slug="speech", kind=Document.Kind.TRANSCRIPT,
+        SPEECH,
+        title="The speech",
+        slug="speech",
+        kind=Document.Kind.TRANSCRIPT,
         source=make_source(name="Leader's Office", slug="office"),
-        published_at=datetime.datetime(2024, 12, 11, tzinfo=UTC), published_precision="day",
+        published_at=datetime.datetime(2024, 12, 11, tzinfo=UTC),
+        published_precision="day",
     )
     report = make_document(
-        REPORT, title="The report", slug="report", kind=Document.Kind.NEWS,
+        REPORT,
+        title="The report",
+        slug="report",
+        kind=Document.Kind.NEWS,
         source=make_source(name="Daily Courier", slug="courier"),
-        published_at=datetime.datetime(2025, 1, 4, tzinfo=UTC), published_precision="day",
+        published_at=datetime.datetime(2025, 1, 4, tzinfo=UTC),
+        published_precision="day",
     )
     analysis = make_document(ANALYSIS, title="The analysis", slug="analysis", kind=Document.Kind.ANALYSIS)
     readout = make_document(
-        READOUT, title="The readout", slug="readout", kind=Document.Kind.READOUT,
+        READOUT,
+        title="The readout",
+        slug="readout",
+        kind=Document.Kind.READOUT,
         source=make_source(name="Press Office", slug="press"),
-        published_at=datetime.datetime(2024, 5, 30, tzinfo=UTC), published_precision="month",
+        published_at=datetime.datetime(2024, 5, 30, tzinfo=UTC),
+        published_precision="month",
     )
     claims = {
         "a1": make_claim(speech, "Syria will be liberated by its youth.", claimant=leader, tags=["syria"]),
         "a2": make_claim(
-            speech, "The enemy will be expelled from the region.", claimant=leader, tags=["syria", "us-presence"]
+            speech,
+            "The enemy will be expelled from the region.",
+            claimant=leader,
+            tags=["syria", "us-presence"],
         ),
-        "a_draft": make_claim(speech, "We lost the battle in the north.", claimant=leader, visibility="draft"),
+        "a_draft": make_claim(
+            speech, "We lost the battle in the north.", claimant=leader, visibility="draft"
+        ),
         "b1": make_claim(report, "the youth of Syria would free the country", tags=["syria"]),
         "b2": make_claim(report, "the US would be driven out", tags=["syria", "us-presence"]),
         "b3": make_claim(report, "A general admitted defeat.", claimant=general),
-        "c1": make_claim(analysis, "the leader avoided confronting the United States directly", tags=["syria"]),
+        "c1": make_claim(
+            analysis, "the leader avoided confronting the United States directly", tags=["syria"]
+        ),
         "d1": make_claim(readout, "Syrian youth would liberate the occupied land", tags=["syria"]),
     }
     c = claims
@@ -69,7 +88,9 @@ def world(db):
         "b2-a2": ClaimLink.objects.create(from_claim=c["b2"], to_claim=c["a2"], relation="reports"),
         "d1-a1": ClaimLink.objects.create(from_claim=c["d1"], to_claim=c["a1"], relation="reports"),
         "c1-a2": ClaimLink.objects.create(from_claim=c["c1"], to_claim=c["a2"], relation="contradicts"),
-        "b3-draft": ClaimLink.objects.create(from_claim=c["b3"], to_claim=c["a_draft"], relation="corroborates"),
+        "b3-draft": ClaimLink.objects.create(
+            from_claim=c["b3"], to_claim=c["a_draft"], relation="corroborates"
+        ),
     }
     documents = {"speech": speech, "report": report, "analysis": analysis, "readout": readout}
     return {"claims": claims, "links": links, "documents": documents, "leader": leader}
@@ -159,8 +180,13 @@ def test_a_draft_document_is_reported_to_visitors_as_missing_and_shown_to_analys
 
 @pytest.mark.parametrize(
     "param, value, field",
-    [("relation", "nonsense", "relation"), ("pair", "abc", "pair"), ("suggest", "-1", "suggest"),
-     ("mode", "weird", "mode"), ("tag", "not a slug!", "tag")],
+    [
+        ("relation", "nonsense", "relation"),
+        ("pair", "abc", "pair"),
+        ("suggest", "-1", "suggest"),
+        ("mode", "weird", "mode"),
+        ("tag", "not a slug!", "tag"),
+    ],
 )
 def test_bad_filter_values_are_refused_with_a_message(outsider, world, param, value, field):
     page = get_html(outsider, compare_url("speech", "report", **{param: value}), status=400)
@@ -252,7 +278,9 @@ def test_analysts_see_draft_claims_and_their_links_badged(analyst, world):
 
 
 def test_a_link_to_a_claim_in_a_draft_document_is_hidden_from_visitors(outsider, analyst, world):
-    secret = make_document("Syria's youth will win, says a secret readout.", slug="secret", visibility="draft")
+    secret = make_document(
+        "Syria's youth will win, says a secret readout.", slug="secret", visibility="draft"
+    )
     hidden = make_claim(secret, "Syria's youth will win")  # published claim, draft document
     link = ClaimLink.objects.create(from_claim=hidden, to_claim=world["claims"]["a1"], relation="repeats")
     claim_page = get_html(outsider, world["claims"]["a1"].get_absolute_url())
@@ -303,7 +331,9 @@ def state_of(url):
 
 def submitted_filter_form(page):
     """The query string a browser sends when the filter form is submitted as rendered."""
-    form = re.search(r'<form method="get" action="/compare/" class="compare-filters.*?</form>', page, re.S).group(0)
+    form = re.search(
+        r'<form method="get" action="/compare/" class="compare-filters.*?</form>', page, re.S
+    ).group(0)
     fields = [("d", value) for value in re.findall(r'<input type="hidden" name="d" value="([^"]+)"', form)]
     for name in ("tag", "claimant", "relation"):
         select = re.search(rf'<select name="{name}".*?</select>', form, re.S).group(0)
@@ -319,7 +349,13 @@ def test_filters_focus_and_sync_survive_every_link_on_the_page(outsider, world):
     links = world["links"]
     focused = links["d1-a1"]
     url = compare_url(
-        "speech", "report", "readout", tag="syria", claimant="the-leader", relation="reports", sync="1",
+        "speech",
+        "report",
+        "readout",
+        tag="syria",
+        claimant="the-leader",
+        relation="reports",
+        sync="1",
         pair=focused.pk,
     )
     page = get_html(outsider, url)
@@ -370,21 +406,29 @@ def build_corpus(prefix, n, *, hub_links=0):
     for d in range(4):
         sentences = [f"Point {i} of text {d} concerns matter {i * 7 % 13}." for i in range(n)]
         text = " ".join(sentences)
-        document = make_document(text, title=f"{prefix} text {d}", slug=f"{prefix}-{d}", tags=[f"{prefix}-tag"])
+        document = make_document(
+            text, title=f"{prefix} text {d}", slug=f"{prefix}-{d}", tags=[f"{prefix}-tag"]
+        )
         documents.append(document)
         rows, offset = [], 0
         for sentence in sentences:
             selector = anchoring.selector_for(text, offset, offset + len(sentence))
             rows.append(
                 Claim(
-                    document=document, quote=selector.quote, prefix=selector.prefix, suffix=selector.suffix,
-                    start=selector.start, end=selector.end, visibility=Visibility.PUBLISHED,
+                    document=document,
+                    quote=selector.quote,
+                    prefix=selector.prefix,
+                    suffix=selector.suffix,
+                    start=selector.start,
+                    end=selector.end,
+                    visibility=Visibility.PUBLISHED,
                 )
             )
             offset += len(sentence) + 1
         claims.append(Claim.objects.bulk_create(rows))
     links = [
-        ClaimLink(from_claim=claims[1 + k % 3][k], to_claim=claims[0][k], relation="reports") for k in range(n)
+        ClaimLink(from_claim=claims[1 + k % 3][k], to_claim=claims[0][k], relation="reports")
+        for k in range(n)
     ]
     links += [
         ClaimLink(from_claim=claims[1 + k % 3][k // 3], to_claim=claims[0][0], relation="paraphrases")
@@ -425,7 +469,9 @@ def test_the_compare_page_costs_the_same_queries_with_500_claims_per_column(
     assert len(marked_claims(page)) == 4 * 500
 
 
-def test_the_reader_with_linked_claim_cards_costs_the_same_queries(outsider, small_and_large, django_assert_num_queries):
+def test_the_reader_with_linked_claim_cards_costs_the_same_queries(
+    outsider, small_and_large, django_assert_num_queries
+):
     (small_docs, _), (large_docs, _) = small_and_large
     outsider.get(small_docs[0].get_absolute_url())
     expected = queries_for(outsider, small_docs[0].get_absolute_url())
@@ -434,7 +480,9 @@ def test_the_reader_with_linked_claim_cards_costs_the_same_queries(outsider, sma
     assert response.content.decode().count('<details class="claim-links">') == 500
 
 
-def test_the_claim_page_costs_the_same_queries_with_500_links(outsider, small_and_large, django_assert_num_queries):
+def test_the_claim_page_costs_the_same_queries_with_500_links(
+    outsider, small_and_large, django_assert_num_queries
+):
     (_, small_claims), (_, large_claims) = small_and_large
     outsider.get(small_claims[0][0].get_absolute_url())
     expected = queries_for(outsider, small_claims[0][0].get_absolute_url())
@@ -487,7 +535,9 @@ def test_a_corrected_document_shows_the_removed_sentence_as_deleted(seeded, outs
     document = Document.objects.get(slug=READOUT_SLUG)
     assert "This item is being updated." in document.text
     annotations.correct_text(
-        document, document.text.replace("This item is being updated.", ""), user=analyst_user,
+        document,
+        document.text.replace("This item is being updated.", ""),
+        user=analyst_user,
         reason="Drop the page's status line.",
     )
     url = reverse("archive:document_version_diff", args=[READOUT_SLUG, 1, 2])
@@ -498,7 +548,9 @@ def test_a_corrected_document_shows_the_removed_sentence_as_deleted(seeded, outs
 
 
 def test_an_unknown_version_is_a_404(seeded, outsider):
-    assert outsider.get(reverse("archive:document_version_diff", args=[READOUT_SLUG, 1, 9])).status_code == 404
+    assert (
+        outsider.get(reverse("archive:document_version_diff", args=[READOUT_SLUG, 1, 9])).status_code == 404
+    )
 
 
 def test_versions_of_a_draft_document_are_hidden_from_visitors(outsider, world):
@@ -533,7 +585,11 @@ def test_the_chain_follows_archived_targets_and_leaves_out_drafts(outsider, anal
 
     readout.visibility = Visibility.DRAFT
     readout.save()
-    section = re.search(r'<section class="chain".*?</section>', get_html(outsider, report.get_absolute_url()), re.S)
+    section = re.search(
+        r'<section class="chain".*?</section>', get_html(outsider, report.get_absolute_url()), re.S
+    )
     assert "The readout" not in section.group(0)
-    section = re.search(r'<section class="chain".*?</section>', get_html(analyst, report.get_absolute_url()), re.S)
+    section = re.search(
+        r'<section class="chain".*?</section>', get_html(analyst, report.get_absolute_url()), re.S
+    )
     assert "The readout" in section.group(0)

@@ -62,7 +62,9 @@ def test_correction_saves_next_version_and_keeps_old_text_readable(seed, analyst
     assert response["Location"] == f"/documents/{SETBACKS}/?corrected=2"
     version = document.versions.get(number=2)
     assert (version.text, version.reason, version.created_by) == (
-        new_text, "Restore the W cut off in capture", analyst_user
+        new_text,
+        "Restore the W cut off in capture",
+        analyst_user,
     )
     page = analyst.get(response["Location"])
     assert "saved as version 2" in page.content.decode()
@@ -211,10 +213,14 @@ def test_claim_does_not_jump_to_a_look_alike_sentence(seed, analyst):
         ("", "Blank", "text", "This field is required."),
     ],
 )
-def test_correction_refusals_show_form_error_and_change_nothing(analyst, db, new_text, reason, field, message):
+def test_correction_refusals_show_form_error_and_change_nothing(
+    analyst, db, new_text, reason, field, message
+):
     document = make_document("The minister said the talks had failed.")
     make_claim(document, "the talks had failed")
-    text = document.text + " Added." if new_text is None else (document.text if new_text == "same" else new_text)
+    text = (
+        document.text + " Added." if new_text is None else (document.text if new_text == "same" else new_text)
+    )
 
     response = correct(analyst, document.slug, text, reason=reason)
 
@@ -289,7 +295,11 @@ def test_new_document_cannot_take_a_retired_slug(db):
     assert DocumentSlug.objects.filter(slug="old-name", document=document).exists()
 
     newcomer = Document(
-        title="Other", slug="old-name", raw_text="Other text.", text="Other text.", capture_method="file_import"
+        title="Other",
+        slug="old-name",
+        raw_text="Other text.",
+        text="Other text.",
+        capture_method="file_import",
     )
     with pytest.raises(ValidationError) as raised:
         newcomer.full_clean()

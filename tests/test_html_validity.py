@@ -56,7 +56,9 @@ def _validate(tmp_path, pages):
         files.append((str(path), url))
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *[path for path, _url in files]],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
     by_file = {path: url for path, url in files}

@@ -43,15 +43,18 @@ def test_passage_link_highlights_exactly_that_passage_for_anonymous_readers(outs
     html = response.content.decode()
     assert passage_mark(html) == quote
     assert html.count('id="passage"') == 1
-    assert re.search(r'class="notice passage-notice" role="status">A colleague linked you to a passage\. '
-                     r'<a href="#passage">Go to the highlighted passage</a>', html)
+    assert re.search(
+        r'class="notice passage-notice" role="status">A colleague linked you to a passage\. '
+        r'<a href="#passage">Go to the highlighted passage</a>',
+        html,
+    )
 
 
 def test_passage_context_picks_the_right_one_of_two_repeats(outsider, document):
     quote = "He said the assassination was"
     second = TEXT.index(quote, TEXT.index(quote) + 1)
     page = outsider.get(passage_url(document, quote, pre="the guests. ", suf=" a crime")).content.decode()
-    html = page[page.index('id="doc-text"'):]
+    html = page[page.index('id="doc-text"') :]
     marked_at = html.index('<mark id="passage"')
     assert html[:marked_at].count("He said the assassination was") == 1
     assert passage_mark(html) == quote
@@ -63,7 +66,10 @@ def test_passage_is_found_after_the_text_was_reworded_slightly(outsider, analyst
     old_quote = "He said the assassination was a violation of international law."
     at = TEXT.index(old_quote)
     annotations.correct_text(
-        document, TEXT.replace("was a violation of", "was a clear violation of"), user=analyst_user, reason="Typo"
+        document,
+        TEXT.replace("was a violation of", "was a clear violation of"),
+        user=analyst_user,
+        reason="Typo",
     )
     html = outsider.get(passage_url(document, old_quote, pre="opened the ceremony. ", at=at)).content.decode()
     assert passage_mark(html) == "He said the assassination was a clear violation of international law."
@@ -130,7 +136,7 @@ def test_plain_document_page_has_no_passage_preview(outsider, document):
 
 
 def test_claim_page_carries_share_preview_meta_with_the_quote(outsider, document):
-    claim = make_claim(document, 'He said the assassination was a crime.')
+    claim = make_claim(document, "He said the assassination was a crime.")
     html = outsider.get(claim.get_absolute_url()).content.decode()
     assert '<meta property="og:title" content="Anniversary remarks — Embassy Bulletin">' in html
     assert '<meta property="og:description" content="“He said the assassination was a crime.”">' in html

@@ -12,15 +12,33 @@ from tests.factories import make_claim, make_document
 pytestmark = pytest.mark.django_db
 
 ANALYST_PERMISSIONS = {
-    "archive.view_document", "archive.add_document", "archive.change_document", "archive.view_draft",
-    "archive.view_claim", "archive.add_claim", "archive.change_claim", "archive.delete_claim",
-    "archive.view_documentrelation", "archive.add_documentrelation", "archive.change_documentrelation",
+    "archive.view_document",
+    "archive.add_document",
+    "archive.change_document",
+    "archive.view_draft",
+    "archive.view_claim",
+    "archive.add_claim",
+    "archive.change_claim",
+    "archive.delete_claim",
+    "archive.view_documentrelation",
+    "archive.add_documentrelation",
+    "archive.change_documentrelation",
     "archive.delete_documentrelation",
-    "archive.view_person", "archive.add_person", "archive.change_person",
-    "archive.view_source", "archive.add_source", "archive.change_source",
-    "archive.view_claimlink", "archive.add_claimlink", "archive.change_claimlink", "archive.delete_claimlink",
-    "archive.view_documentversion", "archive.view_claimevent",
-    "taggit.view_tag", "taggit.add_tag", "taggit.change_tag",
+    "archive.view_person",
+    "archive.add_person",
+    "archive.change_person",
+    "archive.view_source",
+    "archive.add_source",
+    "archive.change_source",
+    "archive.view_claimlink",
+    "archive.add_claimlink",
+    "archive.change_claimlink",
+    "archive.delete_claimlink",
+    "archive.view_documentversion",
+    "archive.view_claimevent",
+    "taggit.view_tag",
+    "taggit.add_tag",
+    "taggit.change_tag",
 }
 
 
@@ -59,8 +77,11 @@ def test_analyst_is_not_offered_bulk_document_deletion(analyst):
     assert "delete_selected" not in response.content.decode()
     response = analyst.post(
         "/admin/archive/document/",
-        {"action": "delete_selected", "_selected_action": list(Document.objects.values_list("pk", flat=True)),
-         "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": list(Document.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
     )
     assert Document.objects.count() == 1
 

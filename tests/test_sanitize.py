@@ -198,8 +198,22 @@ def test_clean_html_replaces_a_foreign_rel():
 markdownish = st.lists(
     st.sampled_from(
         list("ab <>\"'&=:/()[]*_`-#>\n\t.;")
-        + ["javascript:", "JaVaScRiPt:", "&#x09;", "on", "onclick=", "style=", "http://x.org", "<a href=",
-           "<script>", "<img ", "](", "data:", "<!--", "-->"]
+        + [
+            "javascript:",
+            "JaVaScRiPt:",
+            "&#x09;",
+            "on",
+            "onclick=",
+            "style=",
+            "http://x.org",
+            "<a href=",
+            "<script>",
+            "<img ",
+            "](",
+            "data:",
+            "<!--",
+            "-->",
+        ]
     ),
     max_size=60,
 ).map("".join)

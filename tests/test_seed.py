@@ -41,7 +41,14 @@ def counts():
     return {
         model.__name__: model.objects.count()
         for model in (
-            Source, Person, Document, DocumentRelation, Claim, ClaimLink, DocumentVersion, ClaimEvent,
+            Source,
+            Person,
+            Document,
+            DocumentRelation,
+            Claim,
+            ClaimLink,
+            DocumentVersion,
+            ClaimEvent,
         )
     }
 
@@ -195,10 +202,13 @@ def test_dry_run_saves_nothing_but_reports_what_it_would_load():
 
 
 def test_a_quote_missing_from_its_document_fails_naming_the_claim_and_saves_nothing(tmp_path):
-    path = write_manifest(tmp_path, SEED_TEXT.replace(
-        'quote = "Iran is strong and powerful and it will become even more powerful"',
-        'quote = "Iran is weak and will become weaker"',
-    ))
+    path = write_manifest(
+        tmp_path,
+        SEED_TEXT.replace(
+            'quote = "Iran is strong and powerful and it will become even more powerful"',
+            'quote = "Iran is weak and will become weaker"',
+        ),
+    )
     with pytest.raises(seed.SeedError) as raised:
         seed.load_seed(path)
     message = str(raised.value)
@@ -209,10 +219,13 @@ def test_a_quote_missing_from_its_document_fails_naming_the_claim_and_saves_noth
 
 
 def test_an_ambiguous_quote_fails_through_the_command_with_a_precise_message(tmp_path):
-    path = write_manifest(tmp_path, SEED_TEXT.replace(
-        'quote = "We can activate all the networks we have worked with over the years."',
-        'quote = "Esbati"',
-    ))
+    path = write_manifest(
+        tmp_path,
+        SEED_TEXT.replace(
+            'quote = "We can activate all the networks we have worked with over the years."',
+            'quote = "Esbati"',
+        ),
+    )
     with pytest.raises(CommandError) as raised:
         call_command("load_seed", "--file", str(path))
     message = str(raised.value)

@@ -26,11 +26,19 @@ def world(db):
     leader = make_person(name="The Leader", slug="the-leader")
     speech = make_document(SPEECH, title="The speech", slug="speech", tags=["syria"])
     report = make_document(REPORT, title="The report", slug="report", tags=["syria"])
-    secret = make_document(SECRET, title="The secret readout", slug="secret", tags=["syria"], visibility="draft")
+    secret = make_document(
+        SECRET, title="The secret readout", slug="secret", tags=["syria"], visibility="draft"
+    )
     claim = make_claim(speech, "Syria will be liberated by its youth.", claimant=leader, kind="prediction")
     best = similarity.Index(REPORT).suggest(claim.quote, limit=1)[0]
     assert REPORT[best.start : best.end] == "The youth of Syria will liberate the country, the leader said."
-    return {"speech": speech, "report": report, "secret": secret, "claim": claim, "span": (best.start, best.end)}
+    return {
+        "speech": speech,
+        "report": report,
+        "secret": secret,
+        "claim": claim,
+        "span": (best.start, best.end),
+    }
 
 
 def counterpart_items(page):
@@ -123,7 +131,9 @@ def test_visitors_see_suggestions_but_no_accept_button(outsider, analyst, world)
 
 def test_accepting_a_suggestion_creates_the_counterpart_claim_and_the_link(analyst, analyst_user, world):
     start, end = world["span"]
-    response = accept(analyst, world["claim"], document="report", start=start, end=end, relation="paraphrases")
+    response = accept(
+        analyst, world["claim"], document="report", start=start, end=end, relation="paraphrases"
+    )
     assert response.status_code == 302
     assert response.url == f"/claims/{world['claim'].pk}/"
     counterpart = Claim.objects.get(document=world["report"])
@@ -158,7 +168,10 @@ def test_the_rendered_accept_form_is_accepted(analyst, world):
     fields["relation"] = "reports"
     response = analyst.post(form.group(1), fields)
     assert response.status_code == 302
-    assert ClaimLink.objects.get().from_claim.quote == "The youth of Syria will liberate the country, the leader said."
+    assert (
+        ClaimLink.objects.get().from_claim.quote
+        == "The youth of Syria will liberate the country, the leader said."
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,11 +183,25 @@ def test_the_rendered_accept_form_is_accepted(analyst, world):
         ({"document": "report", "start": "-3", "end": "10"}, "outside the text"),
         ({"document": "report", "end": "10"}, "The suggestion was not accepted"),
         ({"document": "speech", "start": "0", "end": "10"}, "Choose a passage in another document."),
-        ({"document": "no-such-document", "start": "0", "end": "10"}, "Choose a passage in another document."),
-        ({"document": "report", "start": "0", "end": "10", "relation": "endorses"}, "Choose how the passage relates"),
+        (
+            {"document": "no-such-document", "start": "0", "end": "10"},
+            "Choose a passage in another document.",
+        ),
+        (
+            {"document": "report", "start": "0", "end": "10", "relation": "endorses"},
+            "Choose how the passage relates",
+        ),
     ],
-    ids=["start-not-a-number", "empty", "past-the-end", "negative", "no-start", "same-document",
-         "unknown-document", "unknown-relation"],
+    ids=[
+        "start-not-a-number",
+        "empty",
+        "past-the-end",
+        "negative",
+        "no-start",
+        "same-document",
+        "unknown-document",
+        "unknown-relation",
+    ],
 )
 def test_a_bad_suggestion_is_refused_with_a_message_and_nothing_stored(analyst, world, fields, message):
     before = stored()
@@ -244,7 +271,9 @@ def test_the_seed_speech_claim_is_offered_caliber_passages_on_syrian_youth_and_f
 ):
     items = top_three(outsider, liberated)
     assert any(
-        "Syrian youth" in passage and "foreign occupiers" in passage and f'href="/documents/{CALIBER}/' in rest
+        "Syrian youth" in passage
+        and "foreign occupiers" in passage
+        and f'href="/documents/{CALIBER}/' in rest
         for passage, rest in items
     ), items
 

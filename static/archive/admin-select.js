@@ -14,56 +14,7 @@
 (function () {
   "use strict";
 
-  var CONTEXT = 32;
-
-  function codePoints(s) { return Array.from(s); }
-
-  function ignored(node) {
-    var el = node.nodeType === 1 ? node : node.parentElement;
-    return !!(el && el.closest("[data-offset-ignore]"));
-  }
-
-  function panelText(panel) {
-    var walker = document.createTreeWalker(panel, NodeFilter.SHOW_TEXT, {
-      acceptNode: function (n) { return ignored(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
-    });
-    var parts = [];
-    while (walker.nextNode()) { parts.push(walker.currentNode.nodeValue); }
-    return parts.join("");
-  }
-
-  // Offset (in code points) of a DOM boundary point within the panel's text.
-  function offsetOf(panel, container, offset) {
-    var range = document.createRange();
-    range.setStart(panel, 0);
-    try { range.setEnd(container, offset); } catch (e) { return null; }
-    var fragment = range.cloneContents();
-    fragment.querySelectorAll("[data-offset-ignore]").forEach(function (el) { el.remove(); });
-    return codePoints(fragment.textContent).length;
-  }
-
-  // The selection inside ``panel`` as {quote, prefix, suffix, start, end}, or null.
-  function selectionIn(panel) {
-    var sel = window.getSelection();
-    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return null; }
-    var range = sel.getRangeAt(0);
-    if (!panel.contains(range.startContainer) || !panel.contains(range.endContainer)) { return null; }
-    var start = offsetOf(panel, range.startContainer, range.startOffset);
-    var end = offsetOf(panel, range.endContainer, range.endOffset);
-    if (start === null || end === null || end <= start) { return null; }
-    var chars = codePoints(panelText(panel));
-    // Analysts rarely mean to quote the whitespace a double-click or drag catches.
-    while (start < end && /\s/.test(chars[start])) { start++; }
-    while (end > start && /\s/.test(chars[end - 1])) { end--; }
-    if (end <= start) { return null; }
-    return {
-      quote: chars.slice(start, end).join(""),
-      prefix: chars.slice(Math.max(0, start - CONTEXT), start).join(""),
-      suffix: chars.slice(end, end + CONTEXT).join(""),
-      start: start,
-      end: end
-    };
-  }
+  var selectionIn = window.MarginsSelection.selectorIn;
 
   function excerpt(s, limit) {
     s = s.replace(/\s+/g, " ").trim();

@@ -1,11 +1,5 @@
 /* Margins reader: selection toolbar, passage links, highlighting for analysts.
- *
- * Offsets are counted over the text nodes of .doc-text, skipping anything
- * inside [data-offset-ignore] (screen-reader labels the server adds), so they
- * equal Python string indices into the document's reading text as long as
- * the text has no characters outside the Basic Multilingual Plane; for those
- * the code point count is used (see codePointLength).
- */
+ * Selections become selectors through selection.js (loaded first). */
 (function () {
   "use strict";
 
@@ -17,69 +11,7 @@
   var slug = textRoot.getAttribute("data-document");
   var createUrl = textRoot.getAttribute("data-claims-api");
   var passageBase = textRoot.getAttribute("data-passage-url");
-  var CONTEXT = 32;
-
-  function codePointLength(s) {
-    var n = 0;
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { i++; }
-      n++;
-    }
-    return n;
-  }
-
-  function ignored(node) {
-    var el = node.nodeType === 1 ? node : node.parentElement;
-    return !!(el && el.closest("[data-offset-ignore]"));
-  }
-
-  function textNodes() {
-    var walker = document.createTreeWalker(textRoot, NodeFilter.SHOW_TEXT, {
-      acceptNode: function (n) { return ignored(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
-    });
-    var nodes = [];
-    while (walker.nextNode()) { nodes.push(walker.currentNode); }
-    return nodes;
-  }
-
-  function fullText() {
-    return textNodes().map(function (n) { return n.nodeValue; }).join("");
-  }
-
-  // Offset (in code points) of a DOM boundary point within the reading text.
-  function offsetOf(container, offset) {
-    var range = document.createRange();
-    range.setStart(textRoot, 0);
-    try { range.setEnd(container, offset); } catch (e) { return null; }
-    var fragment = range.cloneContents();
-    fragment.querySelectorAll("[data-offset-ignore]").forEach(function (el) { el.remove(); });
-    return codePointLength(fragment.textContent);
-  }
-
-  function currentSelector() {
-    var sel = window.getSelection();
-    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return null; }
-    var range = sel.getRangeAt(0);
-    if (!textRoot.contains(range.commonAncestorContainer)) { return null; }
-    var start = offsetOf(range.startContainer, range.startOffset);
-    var end = offsetOf(range.endContainer, range.endOffset);
-    if (start === null || end === null || end <= start) { return null; }
-    var text = fullText();
-    var chars = Array.from(text);
-    // Trim surrounding whitespace, as analysts rarely mean to quote it.
-    while (start < end && /\s/.test(chars[start])) { start++; }
-    while (end > start && /\s/.test(chars[end - 1])) { end--; }
-    if (end <= start) { return null; }
-    return {
-      quote: chars.slice(start, end).join(""),
-      prefix: chars.slice(Math.max(0, start - CONTEXT), start).join(""),
-      suffix: chars.slice(end, end + CONTEXT).join(""),
-      start: start,
-      end: end,
-      rect: range.getBoundingClientRect()
-    };
-  }
+  function currentSelector() { return window.MarginsSelection.selectorIn(textRoot); }
 
   // ---- passage links -------------------------------------------------------
 

@@ -26,7 +26,6 @@ HOW_TO_ENABLE = (
 )
 
 
-
 def _require_browser():
     if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
         return

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def page(browser, live_server):
     # The site's CSP (rightly) blocks injected scripts; this context lets the
     # checker in. The CSP itself is tested elsewhere.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=live_server.url, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

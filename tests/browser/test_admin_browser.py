@@ -2,12 +2,8 @@
 of the reading text and the claim form is filled from it; the server stores
 the span it checked."""
 
-import importlib
-
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from playwright.sync_api import expect
 
 from archive import annotations
@@ -30,18 +26,7 @@ PREFILLED = "Claim pre-filled from your selection; choose claimant, kind and sta
 
 
 def analysts_group():
-    """The Analysts group, made again by its data migrations if a flush removed it.
-
-    serialized_rollback should restore it after each transactional test, but
-    once Playwright has started after non-transactional tests, the ORM gets a
-    new connection object without Django's serialized copy of the database,
-    and the flush wipes the group. Running the migrations' own code (on the
-    migration state, as ``migrate`` does) keeps these tests order-independent.
-    """
-    if not Group.objects.filter(name="Analysts").exists():
-        state = MigrationLoader(connection).project_state().apps
-        importlib.import_module("archive.migrations.0002_analysts_group").create_group(state, None)
-        importlib.import_module("archive.migrations.0004_analysts_links_versions").grant(state, None)
+    # The browser conftest restores the group after each flush.
     return Group.objects.get(name="Analysts")
 
 
@@ -103,8 +88,8 @@ def test_selecting_a_passage_with_the_mouse_prefills_a_new_claim(page, analyst_i
 
     expect(page.locator("textarea[name=claims-0-quote]")).to_have_value(PHRASE)
     start = TEXT.rindex(PHRASE)
-    expect(page.locator("textarea[name=claims-0-prefix]")).to_have_value(TEXT[start - 32:start])
-    expect(page.locator("textarea[name=claims-0-suffix]")).to_have_value(TEXT[start + len(PHRASE):][:32])
+    expect(page.locator("textarea[name=claims-0-prefix]")).to_have_value(TEXT[start - 32 : start])
+    expect(page.locator("textarea[name=claims-0-suffix]")).to_have_value(TEXT[start + len(PHRASE) :][:32])
     expect(page.locator("[data-admin-select-status]")).to_have_text(PREFILLED)
     focused = page.evaluate("document.activeElement.closest('tr') && document.activeElement.closest('tr').id")
     assert focused == "claims-0"

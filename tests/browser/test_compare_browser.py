@@ -39,7 +39,9 @@ def seeded_compare(wide_page):
 
 
 def pairs_in_order(page):
-    return [int(pk) for pk in page.eval_on_selector_all("tr[data-pair]", "rows => rows.map(r => r.dataset.pair)")]
+    return [
+        int(pk) for pk in page.eval_on_selector_all("tr[data-pair]", "rows => rows.map(r => r.dataset.pair)")
+    ]
 
 
 def test_hovering_a_linked_highlight_marks_its_counterparts(seeded_compare):
@@ -52,8 +54,12 @@ def test_hovering_a_linked_highlight_marks_its_counterparts(seeded_compare):
     assert page.locator(f'mark[data-key="{source}"].is-source').count() >= 1
     # Only the counterparts of the hovered claim are marked.
     partners = set(page.eval_on_selector_all("mark.is-partner", "ms => ms.map(m => m.dataset.key)"))
-    expected = {str(pk) for pk in ClaimLink.objects.filter(from_claim=source).values_list("to_claim", flat=True)}
-    expected |= {str(pk) for pk in ClaimLink.objects.filter(to_claim=source).values_list("from_claim", flat=True)}
+    expected = {
+        str(pk) for pk in ClaimLink.objects.filter(from_claim=source).values_list("to_claim", flat=True)
+    }
+    expected |= {
+        str(pk) for pk in ClaimLink.objects.filter(to_claim=source).values_list("from_claim", flat=True)
+    }
     assert partners == expected
     assert page.js_errors == []
 
@@ -99,10 +105,10 @@ def test_next_link_steps_through_the_pairs_and_scrolls_each_into_its_column(seed
     for number, pk in enumerate(order, start=1):
         next_link.click()
         link = ClaimLink.objects.get(pk=pk)
-        expect(page.locator("#pair-position")).to_have_text(
-            re.compile(rf"^Pair {number} of {len(order)}: ")
+        expect(page.locator("#pair-position")).to_have_text(re.compile(rf"^Pair {number} of {len(order)}: "))
+        current = set(
+            page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))")
         )
-        current = set(page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))"))
         assert current == {link.from_claim_id, link.to_claim_id}
         assert parse_qs(urlsplit(page.url).query)["pair"] == [str(pk)]
         assert urlsplit(page.url).fragment == f"pair-{pk}"

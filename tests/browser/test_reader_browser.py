@@ -1,21 +1,21 @@
 """The reader in a real browser: highlighting, moving and deleting claims
 without reloading, passage links a colleague can open, and keyboard use."""
 
-import importlib
 import time
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 
 from archive.models import Claim, ClaimEvent, Visibility
-from tests.conftest import PASSWORD
 from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
 from tests.factories import make_claim, make_document, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-FILLER = "".join(f"Paragraph {n} of the transcript records routine remarks about the weather.\n" for n in range(60))
+FILLER = "".join(
+    f"Paragraph {n} of the transcript records routine remarks about the weather.\n" for n in range(60)
+)
 TEXT = (
     "The ambassador opened the ceremony in Damascus.\n"
     "He said the assassination was a violation of international law.\n"
@@ -54,21 +54,8 @@ IN_VIEWPORT = """
 """
 
 
-def ensure_analysts_group():
-    """Recreate the Analysts group with the data migrations' own grants when a
-    flush removed it. serialized_rollback restores it only when the test
-    database was serialized on the connection the test uses, which is not the
-    case when non-transactional tests ran earlier in the same session."""
-    if Group.objects.filter(name="Analysts").exists():
-        return
-    for name in ("0002_analysts_group", "0004_analysts_links_versions"):
-        migration = importlib.import_module(f"archive.migrations.{name}")
-        (migration.create_group if hasattr(migration, "create_group") else migration.grant)(django_apps, None)
-
-
 @pytest.fixture
 def analyst_name(db):
-    ensure_analysts_group()
     user = User.objects.create_user("browser-ana", "ba@example.org", PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Analysts"))
     return user.username
@@ -82,7 +69,9 @@ def document(db):
 @pytest.fixture
 def khamenei(db):
     return make_person(
-        name="Ali Khamenei", slug="ali-khamenei", role="Supreme Leader",
+        name="Ali Khamenei",
+        slug="ali-khamenei",
+        role="Supreme Leader",
         aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei",
     )
 
@@ -219,7 +208,9 @@ def test_claim_short_link_opens_the_document_at_the_outlined_highlight(fresh_pag
     fresh_page.click("text=Open in document")
 
     mark = fresh_page.wait_for_selector(f"#claim-{claim.pk}")
-    wait_until(fresh_page, f"() => document.activeElement && document.activeElement.id === 'claim-{claim.pk}'")
+    wait_until(
+        fresh_page, f"() => document.activeElement && document.activeElement.id === 'claim-{claim.pk}'"
+    )
     assert fresh_page.evaluate(IN_VIEWPORT, mark)
     assert fresh_page.evaluate("(el) => getComputedStyle(el).outlineStyle", mark) != "none"
 

@@ -18,7 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reset-password", action="store_true",
+            "--reset-password",
+            action="store_true",
             help="Set the password back to the demo password even if it was changed.",
         )
 

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--file", default=str(SEED_PATH), metavar="TOML",
+            "--file",
+            default=str(SEED_PATH),
+            metavar="TOML",
             help=f"The seed manifest (default: {SEED_PATH}).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check everything, but save nothing.")
