@@ -15,6 +15,7 @@ Everything here is pure Python: no Django, no database, no model files.
 Offsets are code points into the text given, as in ``archive.anchoring``.
 """
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -203,7 +204,9 @@ _SUFFIXES = (
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word):
+    # Cached: a long document repeats a few thousand words tens of thousands of times.
     if word in _FAMILIES:
         return _FAMILIES[word]
     word = re.sub(r"['’]s?$", "", word)
