@@ -13,7 +13,12 @@ from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
 from archive import anchoring, annotations
-from archive.forms import ClaimAdminForm, DocumentCaptureForm, DocumentChangeForm
+from archive.forms import (
+    DOCUMENT_PROVENANCE_FIELDS,
+    ClaimAdminForm,
+    DocumentCaptureForm,
+    DocumentChangeForm,
+)
 from archive.models import (
     Claim,
     ClaimEvent,
@@ -196,18 +201,11 @@ class DocumentRelationInline(admin.StackedInline):
     extra = 0
 
 
-IDENTITY = ("Identity", {"fields": ["title", "slug", "kind", "language", "byline", "tags", "visibility"]})
-PROVENANCE_FIELDS = [
-    "source",
-    "original_url",
-    "archived_url",
-    "published_at",
-    "published_precision",
-    "captured_at",
-    "captured_by",
-    "capture_method",
-    "provenance_notes",
-]
+IDENTITY_FIELDS = ["title", "slug", "kind", "language", "byline", "tags", "visibility"]
+IDENTITY = ("Identity", {"fields": IDENTITY_FIELDS})
+# The form's provenance fields (one list, so a new field shows up in both), plus how it was captured.
+PROVENANCE_FIELDS = [f for f in DOCUMENT_PROVENANCE_FIELDS if f not in IDENTITY_FIELDS]
+PROVENANCE_FIELDS.insert(PROVENANCE_FIELDS.index("provenance_notes"), "capture_method")
 
 
 @admin.register(Document)

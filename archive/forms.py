@@ -100,6 +100,7 @@ DOCUMENT_PROVENANCE_FIELDS = [
     "archived_url",
     "published_at",
     "published_precision",
+    "published_time_zone_stated",
     "captured_at",
     "captured_by",
     "provenance_notes",

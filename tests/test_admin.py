@@ -489,3 +489,9 @@ def test_ambiguous_inline_claim_is_refused(analyst):
     assert response.status_code == 200
     assert "occurs 2 times" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_analysts_can_say_whether_the_source_states_the_time_zone_on_add_and_change(analyst):
+    document = make_document("Alpha beta gamma.")
+    assert 'name="published_time_zone_stated"' in analyst.get("/admin/archive/document/add/").content.decode()
+    assert 'name="published_time_zone_stated"' in analyst.get(change_url(document)).content.decode()
