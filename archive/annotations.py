@@ -76,15 +76,11 @@ def _event(claim, action, user, **detail):
 def create_claim(document, selector, *, user, tags=(), **fields):
     claim = Claim(
         document=document,
-        quote=selector.quote,
-        prefix=selector.prefix,
-        suffix=selector.suffix,
-        start=selector.start,
-        end=selector.end,
         created_by=user,
         anchored_version=ensure_first_version(document, user),
         **fields,
     )
+    claim.set_selector(selector)
     claim.full_clean(exclude=["anchored_version", "created_by"])
     claim.save()
     if tags:
@@ -113,8 +109,7 @@ def move_claim(claim, selector, *, user):
     """Give a claim a new span (the analyst selected the right text)."""
     old = {"quote": claim.quote, "start": claim.start, "end": claim.end}
     was_orphaned = claim.orphaned
-    claim.quote, claim.prefix, claim.suffix = selector.quote, selector.prefix, selector.suffix
-    claim.start, claim.end = selector.start, selector.end
+    claim.set_selector(selector)
     claim.orphaned = False
     claim.anchor_note = "Re-placed by hand" if was_orphaned else ""
     claim.anchored_version = ensure_first_version(claim.document, user)
@@ -199,9 +194,7 @@ def correct_text(document, new_text, *, user, reason):
             claim.anchor_note = result.reason[:300]
             action = ClaimEvent.Action.ORPHANED
         else:
-            selector = result.selector
-            claim.quote, claim.prefix, claim.suffix = selector.quote, selector.prefix, selector.suffix
-            claim.start, claim.end = selector.start, selector.end
+            claim.set_selector(result.selector)
             claim.anchored_version = version
             claim.anchor_note = "" if result.outcome is anchoring.Outcome.KEPT else result.reason[:300]
             action = ClaimEvent.Action.REANCHORED

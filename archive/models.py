@@ -437,11 +437,14 @@ class Claim(models.Model):
         if problem:
             raise ValidationError({"quote": problem})
 
-    def set_span(self, text, start, end):
-        """Fill both selectors from a span of ``text``."""
-        selector = anchoring.selector_for(text, start, end)
+    def set_selector(self, selector):
+        """Take both selectors (quote with context, and offsets) from an ``anchoring.Selector``."""
         self.quote, self.prefix, self.suffix = selector.quote, selector.prefix, selector.suffix
         self.start, self.end = selector.start, selector.end
+
+    def set_span(self, text, start, end):
+        """Fill both selectors from a span of ``text``."""
+        self.set_selector(anchoring.selector_for(text, start, end))
 
 
 class DocumentVersion(models.Model):

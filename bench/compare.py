@@ -60,18 +60,9 @@ def build_corpus():
         )
         rows, offset = [], 0
         for sentence in sentences:
-            selector = anchoring.selector_for(text, offset, offset + len(sentence))
-            rows.append(
-                Claim(
-                    document=document,
-                    quote=selector.quote,
-                    prefix=selector.prefix,
-                    suffix=selector.suffix,
-                    start=selector.start,
-                    end=selector.end,
-                    visibility=Visibility.PUBLISHED,
-                )
-            )
+            claim = Claim(document=document, visibility=Visibility.PUBLISHED)
+            claim.set_span(text, offset, offset + len(sentence))
+            rows.append(claim)
             offset += len(sentence) + 1
         documents.append((document, Claim.objects.bulk_create(rows)))
     ClaimLink.objects.bulk_create(

@@ -41,35 +41,25 @@ def make_document(text=None, *, tags=(), **fields):
     return document
 
 
-def make_claim(document, quote, *, prefix="", suffix="", tags=(), **fields):
-    selector = anchoring.find_quote(document.text, quote, prefix, suffix)
+def claim_at(document, start, end, **fields):
+    """An unsaved claim on ``document.text[start:end]`` (for ``bulk_create``)."""
     fields.setdefault("visibility", Visibility.PUBLISHED)
-    claim = Claim.objects.create(
-        document=document,
-        quote=selector.quote,
-        prefix=selector.prefix,
-        suffix=selector.suffix,
-        start=selector.start,
-        end=selector.end,
-        **fields,
-    )
+    claim = Claim(document=document, **fields)
+    claim.set_span(document.text, start, end)
+    return claim
+
+
+def _saved(claim, tags):
+    claim.save()
     if tags:
         claim.tags.add(*tags)
     return claim
+
+
+def make_claim(document, quote, *, prefix="", suffix="", tags=(), **fields):
+    selector = anchoring.find_quote(document.text, quote, prefix, suffix)
+    return _saved(claim_at(document, selector.start, selector.end, **fields), tags)
 
 
 def make_claim_at(document, start, end, *, tags=(), **fields):
-    selector = anchoring.selector_for(document.text, start, end)
-    fields.setdefault("visibility", Visibility.PUBLISHED)
-    claim = Claim.objects.create(
-        document=document,
-        quote=selector.quote,
-        prefix=selector.prefix,
-        suffix=selector.suffix,
-        start=selector.start,
-        end=selector.end,
-        **fields,
-    )
-    if tags:
-        claim.tags.add(*tags)
-    return claim
+    return _saved(claim_at(document, start, end, **fields), tags)

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive import anchoring
-from archive.models import Claim, ClaimEvent, Visibility
+from archive.models import Claim, ClaimEvent
 from tests.conftest import PASSWORD
-from tests.factories import make_claim, make_document, make_person
+from tests.factories import claim_at, make_claim, make_document, make_person
 
 TEXT = (
     "The envoy said the talks had failed. He added that the border would stay closed. "
@@ -382,19 +382,7 @@ def _document_with_claims(how_many):
     claims = []
     for n in range(how_many):
         start = text.index(f"Sentence number {n} ")
-        selector = anchoring.selector_for(text, start, start + len(f"Sentence number {n}"))
-        claims.append(
-            Claim(
-                document=document,
-                quote=selector.quote,
-                prefix=selector.prefix,
-                suffix=selector.suffix,
-                start=selector.start,
-                end=selector.end,
-                claimant=person,
-                visibility=Visibility.PUBLISHED,
-            )
-        )
+        claims.append(claim_at(document, start, start + len(f"Sentence number {n}"), claimant=person))
     Claim.objects.bulk_create(claims)
     for claim in Claim.objects.filter(document=document)[:3]:
         claim.tags.add("counted")

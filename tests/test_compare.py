@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive import anchoring, annotations
+from archive import annotations
 from archive.models import Claim, ClaimLink, Document, DocumentRelation, Visibility
 from archive.seed import load_seed
-from tests.factories import make_claim, make_document, make_person, make_source
+from tests.factories import claim_at, make_claim, make_document, make_person, make_source
 
 UTC = datetime.UTC
 
@@ -412,18 +412,7 @@ def build_corpus(prefix, n, *, hub_links=0):
         documents.append(document)
         rows, offset = [], 0
         for sentence in sentences:
-            selector = anchoring.selector_for(text, offset, offset + len(sentence))
-            rows.append(
-                Claim(
-                    document=document,
-                    quote=selector.quote,
-                    prefix=selector.prefix,
-                    suffix=selector.suffix,
-                    start=selector.start,
-                    end=selector.end,
-                    visibility=Visibility.PUBLISHED,
-                )
-            )
+            rows.append(claim_at(document, offset, offset + len(sentence)))
             offset += len(sentence) + 1
         claims.append(Claim.objects.bulk_create(rows))
     links = [
