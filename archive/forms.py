@@ -87,24 +87,8 @@ class DocumentFilterForm(forms.Form):
 
 # --- Analysts' admin -------------------------------------------------------
 
-DOCUMENT_PROVENANCE_FIELDS = [
-    "title",
-    "slug",
-    "kind",
-    "language",
-    "byline",
-    "tags",
-    "visibility",
-    "source",
-    "original_url",
-    "archived_url",
-    "published_at",
-    "published_precision",
-    "published_time_zone_stated",
-    "captured_at",
-    "captured_by",
-    "provenance_notes",
-]
+# What an analyst gives about a capture: exactly what the importer accepts.
+DOCUMENT_PROVENANCE_FIELDS = list(ingest.FIELDS)
 
 
 class TextareaField(forms.CharField):
