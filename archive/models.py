@@ -210,9 +210,14 @@ class Document(models.Model):
 
     def save(self, *args, **kwargs):
         creating = self.pk is None
+        update_fields = kwargs.get("update_fields")
+        touches_identity = update_fields is None or {"raw_text", "slug"} & set(update_fields)
+        previous_slug = None
         if creating:
             self.raw_sha256 = sha256_hex(self.raw_text)
-        else:
+        elif touches_identity:
+            # Re-read only when the save could change the raw text or the slug:
+            # text corrections save ``text`` alone and skip this large read.
             stored_raw, previous_slug = Document.objects.filter(pk=self.pk).values_list(
                 "raw_text", "slug"
             ).first() or (None, None)

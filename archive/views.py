@@ -86,17 +86,6 @@ def _paginate(request, items):
     return page, notice
 
 
-_is_placed = comparison.is_placed
-_highlight = comparison.claim_highlight
-
-
-def _highlighted_text(document, claims):
-    """The document's text with its placed claims highlighted, and the claims that could not be placed."""
-    placed = [claim for claim in claims if _is_placed(claim, document.text)]
-    unplaced = [claim for claim in claims if not _is_placed(claim, document.text)]
-    return render_highlighted(document.text, map(_highlight, placed)), unplaced
-
-
 def _claims_of(request):
     return (
         visible_claims(request)
@@ -171,9 +160,9 @@ def _claim_json(claim):
 
 def _reader_context(request, document, passage=None):
     claims = _reader_claims(request, document)
-    placed = [claim for claim in claims if _is_placed(claim, document.text)]
-    unplaced = [claim for claim in claims if not _is_placed(claim, document.text)]
-    highlights = [_highlight(claim) for claim in placed]
+    placed = [claim for claim in claims if comparison.is_placed(claim, document.text)]
+    unplaced = [claim for claim in claims if not comparison.is_placed(claim, document.text)]
+    highlights = [comparison.claim_highlight(claim) for claim in placed]
     if passage is not None and passage.selector is not None:
         highlights.append(
             Highlight(
@@ -266,7 +255,7 @@ def claim_detail(request, pk):
     }
     if request.user.has_perm("archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
-    if _is_placed(claim, claim.document.text):
+    if comparison.is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
             claim.document.text, claim.start, claim.end
         )
@@ -369,7 +358,7 @@ def document_version(request, slug, number):
         for claim in visible_claims(request).filter(anchored_version=version, orphaned=True)
         if version.text[claim.start : claim.end] == claim.quote
     ]
-    highlights = [_highlight(claim) for claim in orphans]
+    highlights = [comparison.claim_highlight(claim) for claim in orphans]
     context = {
         "document": document,
         "version": version,
