@@ -1,6 +1,6 @@
 """The analysts' admin: archiving captures, placing claims, keeping provenance.
 
-Captures enter through ``ingest`` (the same path as the importer) and claims
+Captures enter through ``archive.services.imports`` (the same path as the importer) and claims
 are written through ``annotations`` so every change leaves an audit event.
 What analysts may do is decided by the Analysts group's permissions, not here.
 """
@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
-from archive import anchoring, annotations
 from archive.forms import (
     DOCUMENT_PROVENANCE_FIELDS,
     ClaimAdminForm,
@@ -29,7 +28,9 @@ from archive.models import (
     Person,
     Source,
 )
-from archive.rendering import Highlight, render_highlighted
+from archive.services import annotations
+from archive.text import anchoring
+from archive.text.rendering import Highlight, render_highlighted
 
 # --- Shared pieces -----------------------------------------------------------------
 
@@ -301,7 +302,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            # DocumentCaptureForm.save() archived it through ingest.
+            # DocumentCaptureForm.save() archived it through the imports service.
             removed = len(form.cleaned.removed)
             messages.info(
                 request,

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
-from archive import annotations
 from archive.forms import ClaimFieldsForm
 from archive.models import Claim, Document, Person
-from archive.views import reader_fragments
+from archive.reader import reader_fragments
+from archive.services import annotations
 
 MAX_BODY_BYTES = 64 * 1024
 

@@ -6,14 +6,15 @@ claims and links, so the compare page costs the same with 5 claims or 2,000.
 """
 
 import hashlib
-from collections import Counter, OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from archive import similarity
-from archive.models import Claim, ClaimLink, DocumentRelation, Visibility
-from archive.rendering import Highlight, render_highlighted
+from archive import reader
+from archive.models import Claim, ClaimLink, DocumentRelation
+from archive.text import similarity
+from archive.text.rendering import render_highlighted
 
 
 @dataclass
@@ -34,38 +35,6 @@ class Pair:
     @property
     def anchor(self):
         return f"pair-{self.link.pk}"
-
-
-def is_placed(claim, text):
-    """Whether ``claim``'s position selector still points at its quote in ``text``."""
-    return (
-        not claim.orphaned
-        and 0 <= claim.start < claim.end <= len(text)
-        and text[claim.start : claim.end] == claim.quote
-    )
-
-
-def claim_highlight(claim, pairs=()):
-    claimant = claim.claimant.name if claim.claimant_id else "unattributed"
-    classes = f"kind-{claim.kind} status-{claim.status}"
-    if claim.visibility == Visibility.DRAFT:
-        classes += " is-draft"
-    attrs = ()
-    if pairs:
-        numbers = " ".join(str(number) for number in pairs)
-        classes += " is-linked"
-        # The marker is drawn by CSS (::after) from this attribute, so the
-        # reading text itself gains no characters.
-        attrs = (("data-pairs", numbers), ("data-pair-label", "↔ " + numbers))
-    return Highlight(
-        key=str(claim.pk),
-        start=claim.start,
-        end=claim.end,
-        classes=classes,
-        label=f"{claim.get_kind_display()} claim by {claimant}",
-        anchor_id=claim.anchor_id,
-        attrs=attrs,
-    )
 
 
 def build(documents, claims, links, *, tag="", claimant="", relation=""):
@@ -120,49 +89,12 @@ def build(documents, claims, links, *, tag="", claimant="", relation=""):
             columns[order[claim.document_id]].claims.append(claim)
     for column in columns:
         text = column.document.text
-        placed = [claim for claim in column.claims if is_placed(claim, text)]
-        column.unplaced = [claim for claim in column.claims if not is_placed(claim, text)]
+        placed = [claim for claim in column.claims if reader.is_placed(claim, text)]
+        column.unplaced = [claim for claim in column.claims if not reader.is_placed(claim, text)]
         column.text_html = render_highlighted(
-            text, [claim_highlight(claim, pair_numbers.get(claim.pk, ())) for claim in placed]
+            text, [reader.claim_highlight(claim, pair_numbers.get(claim.pk, ())) for claim in placed]
         )
     return columns, pairs
-
-
-def attach_links(claims, links):
-    """Give each claim ``link_rows`` (phrase, other claim, link) and ``link_summary``.
-
-    ``links`` is a queryset already limited to what the viewer may see. Two
-    queries, however many claims.
-    """
-    by_pk = {claim.pk: claim for claim in claims}
-    for claim in claims:
-        claim.link_rows, claim.link_summary = [], ""
-    if not by_pk:
-        return claims
-    rows = links.filter(Q(from_claim__in=list(by_pk)) | Q(to_claim__in=list(by_pk))).select_related(
-        "from_claim__document", "to_claim__document", "from_claim__claimant", "to_claim__claimant"
-    )
-    for link in rows:
-        if link.from_claim_id in by_pk:
-            by_pk[link.from_claim_id].link_rows.append((link.get_relation_display(), link.to_claim, link))
-        if link.to_claim_id in by_pk:
-            phrase = ClaimLink.INCOMING_PHRASES[link.relation]
-            by_pk[link.to_claim_id].link_rows.append((phrase, link.from_claim, link))
-    for claim in claims:
-        documents = defaultdict(set)
-        for phrase, other, _link in claim.link_rows:
-            documents[phrase].add(other.document_id)
-        counts = Counter({phrase: len(docs) for phrase, docs in documents.items()})
-        parts = []
-        for phrase, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            if phrase.endswith(" in"):
-                parts.append(f"{phrase} {count} document{'s' if count != 1 else ''}")
-            elif phrase.endswith(" by"):
-                parts.append(f"{phrase} {count}")
-            else:
-                parts.append(f"{phrase} {count} other document{'s' if count != 1 else ''}")
-        claim.link_summary = ", ".join(parts)
-    return claims
 
 
 @dataclass

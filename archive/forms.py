@@ -5,8 +5,9 @@ from django.conf import settings
 from django.db.models import F, Q
 from taggit.models import Tag
 
-from archive import anchoring, annotations, ingest
 from archive.models import Claim, ClaimLink, Document, Person, Source
+from archive.services import annotations, imports
+from archive.text import anchoring, capture
 
 # --- Public reading site -------------------------------------------------
 
@@ -88,7 +89,7 @@ class DocumentFilterForm(forms.Form):
 # --- Analysts' admin -------------------------------------------------------
 
 # What an analyst gives about a capture: exactly what the importer accepts.
-DOCUMENT_PROVENANCE_FIELDS = list(ingest.FIELDS)
+DOCUMENT_PROVENANCE_FIELDS = list(imports.FIELDS)
 
 
 class TextareaField(forms.CharField):
@@ -106,7 +107,7 @@ class TextareaField(forms.CharField):
 class DocumentCaptureForm(forms.ModelForm):
     """Archive a new capture: pasted text or an uploaded file, plus its provenance.
 
-    The capture goes through ``ingest`` like every other import: decoded
+    The capture goes through ``archive.services.imports`` like every other import: decoded
     exactly, cleaned, refused when already archived. ``save()`` archives it
     in one step (``commit=False`` cannot defer that); set ``created_by`` first.
     """
@@ -143,13 +144,13 @@ class DocumentCaptureForm(forms.ModelForm):
         if upload is not None:
             field, self.capture_name = "upload", upload.name
             self.capture_method = Document.CaptureMethod.UPLOAD
-            # Never read a huge file whole just to refuse it; ingest's check still
+            # Never read a huge file whole just to refuse it; the importer's check still
             # applies to what is read, the size reported is the file's own.
             if upload.size > limit:
                 self.add_error(
                     field,
                     str(
-                        ingest.CaptureError(
+                        capture.CaptureError(
                             f"{upload.size:,} bytes is over the {limit:,}-byte limit "
                             "(MARGINS_MAX_CAPTURE_BYTES)",
                             upload.name,
@@ -163,19 +164,19 @@ class DocumentCaptureForm(forms.ModelForm):
             self.capture_method = Document.CaptureMethod.ADMIN_PASTE
             data = paste.encode("utf-8")
         try:
-            self.raw_text = ingest.decode_capture(data, self.capture_name, limit)
+            self.raw_text = capture.decode_capture(data, self.capture_name, limit)
             if not self.errors:
                 # Refuses a capture archived before, or one that is all boilerplate,
                 # while the form can still say so.
                 fields = {k: v for k, v in self._provenance().items() if k != "slug"}
-                ingest.create_document(
+                imports.create_document(
                     self.raw_text,
                     fields=fields,
                     capture_method=self.capture_method,
                     dry_run=True,
                     name=self.capture_name,
                 )
-        except ingest.CaptureError as error:
+        except capture.CaptureError as error:
             self.add_error(field, str(error))
         return cleaned_data
 
@@ -183,14 +184,14 @@ class DocumentCaptureForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in DOCUMENT_PROVENANCE_FIELDS}
 
     def save(self, commit=True):
-        self.instance, self.cleaned = ingest.create_document(
+        self.instance, self.cleaned = imports.create_document(
             self.raw_text,
             fields=self._provenance(),
             capture_method=self.capture_method,
             created_by=self.created_by,
             name=self.capture_name,
         )
-        # ingest stored the tags with the document.
+        # The imports service stored the tags with the document.
         self.save_m2m = lambda: None
         return self.instance
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-from archive import anchoring
+from archive.text import anchoring, dates
 from archive.validators import validate_language_tag
 
 
@@ -263,33 +263,19 @@ class Document(models.Model):
     @property
     def published_display(self):
         """The published date at the precision it is known, or “date unknown”."""
-        if self.published_at is None:
-            return "date unknown"
-        when = timezone.localtime(self.published_at)
-        if self.published_precision == self.DatePrecision.TIME:
-            if not self.published_time_zone_stated:
-                return when.strftime("%-d %B %Y, %H:%M") + " (time zone not stated)"
-            return when.strftime("%-d %B %Y, %H:%M %Z")
-        if self.published_precision == self.DatePrecision.DAY:
-            return when.strftime("%-d %B %Y")
-        if self.published_precision == self.DatePrecision.MONTH:
-            return when.strftime("%B %Y")
-        return when.strftime("%Y")
+        return dates.display(
+            self._published_local(), self.published_precision, zone_stated=self.published_time_zone_stated
+        )
 
     @property
     def published_iso(self):
         """Machine-readable value for ``<time datetime>`` at the known precision."""
-        if self.published_at is None:
-            return ""
-        when = timezone.localtime(self.published_at)
-        return {
-            # Without a stated zone the time is local to an unknown place: no offset.
-            self.DatePrecision.TIME: when.isoformat()
-            if self.published_time_zone_stated
-            else when.strftime("%Y-%m-%dT%H:%M"),
-            self.DatePrecision.DAY: when.strftime("%Y-%m-%d"),
-            self.DatePrecision.MONTH: when.strftime("%Y-%m"),
-        }.get(self.published_precision, when.strftime("%Y"))
+        return dates.iso(
+            self._published_local(), self.published_precision, zone_stated=self.published_time_zone_stated
+        )
+
+    def _published_local(self):
+        return timezone.localtime(self.published_at) if self.published_at else None
 
 
 class DocumentRelation(models.Model):

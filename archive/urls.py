@@ -1,12 +1,10 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from archive import api, views
 
 app_name = "archive"
 
-archive_patterns = [
+urlpatterns = [
     path("", views.document_list, name="document_list"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
     path("documents/<slug:slug>/raw/", views.document_raw, name="document_raw"),
@@ -33,11 +31,4 @@ archive_patterns = [
     path("api/claims/<int:pk>/delete/", api.claim_delete, name="api_claim_delete"),
     path("api/people/", api.people_search, name="api_people"),
     path("api/tags/", api.tag_suggestions, name="api_tags"),
-]
-
-urlpatterns = [
-    path("", include((archive_patterns, "archive"))),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
 ]

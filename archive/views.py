@@ -16,12 +16,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
-from archive import anchoring, annotations, comparison, textdiff
+from archive import comparison, reader
 from archive.forms import (
     ClaimFieldsForm,
     ClaimLinkForm,
@@ -31,7 +30,9 @@ from archive.forms import (
     QuoteClaimForm,
 )
 from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source
-from archive.rendering import Highlight, context_window, render_highlighted
+from archive.services import annotations
+from archive.text import anchoring, diff
+from archive.text.rendering import context_window, render_highlighted
 
 # A passage link carries its quote in the URL; longer quotes are refused
 # rather than searched (they would make every such request costly).
@@ -86,15 +87,6 @@ def _paginate(request, items):
     return page, notice
 
 
-def _claims_of(request):
-    return (
-        visible_claims(request)
-        .select_related("claimant")
-        .prefetch_related("tags")
-        .order_by("start", "end", "pk")
-    )
-
-
 def document_list(request):
     documents = visible_documents(request)
     form = DocumentFilterForm(request.GET, documents=documents, claims=visible_claims(request))
@@ -130,75 +122,8 @@ def _passage(request, document):
     return located, quote
 
 
-def _reader_claims(request, document):
-    claims = list(_claims_of(request).filter(document=document))
-    for claim in claims:
-        # Claim cards link into their document: reuse the one loaded, not one query per claim.
-        claim.document = document
-    return claims
-
-
-def _claim_json(claim):
-    """What the highlighting tool needs to edit a claim, embedded in its card (analysts only)."""
-    return json.dumps(
-        {
-            "id": claim.pk,
-            "quote": claim.quote,
-            "claimant": claim.claimant_id or "",
-            "claimant_name": claim.claimant.name if claim.claimant_id else "",
-            "kind": claim.kind,
-            "status": claim.status,
-            "tags": ", ".join(tag.name for tag in claim.tags.all()),
-            "note": claim.note,
-            "visibility": claim.visibility,
-            "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
-            "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
-            "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
-        }
-    )
-
-
-def _reader_context(request, document, passage=None):
-    claims = _reader_claims(request, document)
-    placed = [claim for claim in claims if comparison.is_placed(claim, document.text)]
-    unplaced = [claim for claim in claims if not comparison.is_placed(claim, document.text)]
-    highlights = [comparison.claim_highlight(claim) for claim in placed]
-    if passage is not None and passage.selector is not None:
-        highlights.append(
-            Highlight(
-                key="passage",
-                start=passage.selector.start,
-                end=passage.selector.end,
-                classes="passage",
-                label="Linked passage",
-                anchor_id="passage",
-            )
-        )
-    comparison.attach_links(claims, ClaimLink.objects.visible_to(request.user))
-    can_annotate = request.user.has_perm("archive.change_claim")
-    if can_annotate:
-        for claim in claims:
-            claim.editor_json = _claim_json(claim)
-    return {
-        "document": document,
-        "text_html": render_highlighted(document.text, highlights),
-        "claims": claims,
-        "unplaced": unplaced,
-        "can_annotate": can_annotate,
-    }
-
-
-def reader_fragments(request, document):
-    """The parts of the reader that change when a claim is written, rendered for in-place update."""
-    context = _reader_context(request, document)
-    return {
-        "text": render_to_string("archive/_reader_text.html", context, request=request),
-        "claims": render_to_string("archive/_claim_list.html", context, request=request),
-    }
-
-
 def _document_page_context(request, document, passage=None):
-    context = _reader_context(request, document, passage)
+    context = reader.reader_context(request, document, passage)
     visible = visible_documents(request)
     # A relation to a draft is left out entirely: even its title would reveal the draft.
     outgoing = document.outgoing_relations.filter(
@@ -246,7 +171,7 @@ def document_raw(request, slug):
 
 def claim_detail(request, pk):
     claim = get_object_or_404(visible_claims(request).for_display().select_related("anchored_version"), pk=pk)
-    comparison.attach_links([claim], ClaimLink.objects.visible_to(request.user))
+    reader.attach_links([claim], ClaimLink.objects.visible_to(request.user))
     context = {
         "claim": claim,
         "document": claim.document,
@@ -255,7 +180,7 @@ def claim_detail(request, pk):
     }
     if request.user.has_perm("archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
-    if comparison.is_placed(claim, claim.document.text):
+    if reader.is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
             claim.document.text, claim.start, claim.end
         )
@@ -358,7 +283,7 @@ def document_version(request, slug, number):
         for claim in visible_claims(request).filter(anchored_version=version, orphaned=True)
         if version.text[claim.start : claim.end] == claim.quote
     ]
-    highlights = [comparison.claim_highlight(claim) for claim in orphans]
+    highlights = [reader.claim_highlight(claim) for claim in orphans]
     context = {
         "document": document,
         "version": version,
@@ -535,7 +460,7 @@ def compare(request):
 def _compare_counterparts(request, claim, documents, columns):
     if claim is None:
         return []
-    comparison.attach_links([claim], ClaimLink.objects.visible_to(request.user))
+    reader.attach_links([claim], ClaimLink.objects.visible_to(request.user))
     claims_by_document = {column.document.pk: column.claims for column in columns}
     return comparison.suggest_counterparts(claim, documents, claims_by_document)
 
@@ -545,11 +470,11 @@ def _diff_page(request, left, right, *, back_url, status=200):
 
     ``left`` and ``right`` are dicts with title, url, note, language and text.
     """
-    ops = textdiff.word_diff(left["text"], right["text"])
-    left["html"], right["html"] = textdiff.render_side_by_side(left["text"], right["text"], ops)
+    ops = diff.word_diff(left["text"], right["text"])
+    left["html"], right["html"] = diff.render_side_by_side(left["text"], right["text"], ops)
     context = {
         "sides": [left, right],
-        "stats": textdiff.diff_stats(left["text"], right["text"], ops),
+        "stats": diff.diff_stats(left["text"], right["text"], ops),
         "back_url": back_url,
     }
     return render(request, "archive/compare_diff.html", context, status=status)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 _database = tempfile.NamedTemporaryFile(prefix="margins-bench-", suffix=".sqlite3", delete=False)
 _database.close()
 os.environ["DATABASE_URL"] = f"sqlite:///{_database.name}"
@@ -34,8 +34,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from archive import anchoring, comparison, similarity  # noqa: E402
+from archive import comparison  # noqa: E402
 from archive.models import Claim, ClaimLink, Document, Visibility  # noqa: E402
+from archive.text import anchoring, similarity  # noqa: E402
 
 DOCUMENTS, CLAIMS, LINKS = 4, 500, 500
 RENDERS, RUNS = 5, 20

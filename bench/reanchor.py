@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.anchoring import (  # noqa: E402
+from archive.text.anchoring import (  # noqa: E402
     Outcome,
     QuoteAmbiguous,
     QuoteNotFound,
@@ -65,7 +65,7 @@ BUILT_IN_CLAIMS = [
 
 def reading_texts():
     try:
-        from archive.ingest import clean
+        from archive.text.capture import clean
     except ImportError:  # the cleaner is not there: the raw captures stand in
         clean = None
     texts = {}

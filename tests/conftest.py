@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from archive.services.seed import load_seed
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -51,6 +53,12 @@ def admin_client_super(superuser):
     client = Client()
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def seeded(db):
+    """The seed corpus loaded: five captures with their claims and links. Returns the load's summary."""
+    return load_seed()
 
 
 def ensure_analysts_group():

@@ -5,8 +5,8 @@ import itertools
 
 from django.utils import timezone
 
-from archive import anchoring
 from archive.models import Claim, Document, Person, Source, Visibility
+from archive.text import anchoring
 
 _counter = itertools.count(1)
 

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from archive import annotations, ingest
 from archive.models import Claim, ClaimEvent, Document, Visibility, sha256_hex
+from archive.services import annotations
+from archive.text import capture
 from tests.factories import make_claim, make_document, make_person, make_source
 
 pytestmark = pytest.mark.django_db
@@ -231,13 +232,13 @@ def test_pasted_capture_is_archived_exactly_with_its_cleaning(analyst, analyst_u
     document = Document.objects.get()
     assert document.raw_text == CAPTURE
     assert document.raw_sha256 == sha256_hex(CAPTURE)
-    assert document.text == ingest.clean(CAPTURE).text
+    assert document.text == capture.clean(CAPTURE).text
     assert document.text.startswith("Khamenei says")
     assert "Share this article" not in document.text
     assert document.capture_method == Document.CaptureMethod.ADMIN_PASTE
     assert document.created_by == analyst_user
     assert sorted(document.tags.names()) == ["speeches", "syria"]
-    removed = len(ingest.clean(CAPTURE).removed)
+    removed = len(capture.clean(CAPTURE).removed)
     assert f"The cleaner removed {removed} boilerplate lines" in response.content.decode()
 
 

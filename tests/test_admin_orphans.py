@@ -4,8 +4,9 @@ and re-placing them by selecting their passage in the corrected text."""
 import pytest
 from django.urls import reverse
 
-from archive import anchoring, annotations
 from archive.models import Claim, ClaimEvent, Visibility
+from archive.services import annotations
+from archive.text import anchoring
 from tests.factories import make_claim, make_document
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive import anchoring
 from archive.models import Claim, ClaimEvent
+from archive.text import anchoring
 from tests.conftest import PASSWORD
 from tests.factories import claim_at, make_claim, make_document, make_person
 

@@ -2,7 +2,6 @@
 what the seed ships with."""
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,10 +9,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from archive.models import ClaimLink, Document
-from archive.seed import load_seed
 from tests.factories import make_claim, make_document
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LINK_URL = reverse("archive:claim_link_create")
 
 
@@ -215,11 +213,6 @@ def test_linking_only_accepts_post(analyst, two_documents):
 
 
 # --- the seed ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def seeded(db):
-    load_seed()
 
 
 def test_the_seed_links_claims_across_all_five_documents(seeded):

@@ -12,9 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive import annotations
 from archive.models import Claim, ClaimLink, Document, DocumentRelation, Visibility
-from archive.seed import load_seed
+from archive.services import annotations
 from tests.factories import claim_at, make_claim, make_document, make_person, make_source
 
 UTC = datetime.UTC
@@ -513,11 +512,6 @@ def test_the_diff_link_is_offered_for_two_columns_only(outsider, world):
 
 READOUT_SLUG = "khamenei-assad-meeting-resistance-is-syrias-prominent-character"
 CALIBER_SLUG = "caliber-az-khamenei-urges-syrian-youth-to-resist"
-
-
-@pytest.fixture
-def seeded(db):
-    load_seed()
 
 
 def test_a_corrected_document_shows_the_removed_sentence_as_deleted(seeded, outsider, analyst_user):

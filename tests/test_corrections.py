@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from archive.models import Claim, ClaimEvent, Document, DocumentSlug, DocumentVersion
-from archive.seed import load_seed
+from archive.services.seed import load_seed
 from tests.factories import make_claim, make_document
 
 SETBACKS = "iran-faces-setbacks-in-syria-us-presence-in-iraq"

@@ -3,21 +3,13 @@
 import json
 import subprocess
 
-import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
 from archive.models import ClaimLink, Document
-from archive.seed import load_seed
 from tests.checkers import VNU, require
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def seeded(db):
-    load_seed()
-    return Document.objects.order_by("pk")
 
 
 def _pages(client, documents):
@@ -71,7 +63,7 @@ def _validate(tmp_path, pages):
 
 def test_public_pages_are_valid_html(seeded, tmp_path):
     require(VNU, "The Nu HTML checker (vnu-jar)")
-    errors = _validate(tmp_path, _pages(Client(), seeded))
+    errors = _validate(tmp_path, _pages(Client(), Document.objects.order_by("pk")))
     assert not errors, "\n".join(errors)
 
 
@@ -81,8 +73,9 @@ def test_analyst_pages_with_the_highlighting_tools_are_valid_html(seeded, tmp_pa
     user.groups.add(Group.objects.get(name="Analysts"))
     client = Client()
     client.force_login(user)
-    document = seeded[0]
-    pages = _pages(client, seeded)
+    documents = Document.objects.order_by("pk")
+    document = documents[0]
+    pages = _pages(client, documents)
     response = client.get(reverse("archive:document_correct", args=[document.slug]))
     pages["correct"] = response.content
     errors = _validate(tmp_path, pages)

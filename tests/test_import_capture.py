@@ -4,18 +4,17 @@ import hashlib
 import json
 import shutil
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from archive.ingest import load_manifest
 from archive.models import Document
+from archive.services.imports import load_manifest
 from tests.factories import make_document, make_source
+from tests.paths import CAPTURES, ROOT
 
-CAPTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 SEEDS = sorted(CAPTURES.glob("*.txt"))
 
 pytestmark = pytest.mark.django_db
@@ -355,7 +354,7 @@ def test_no_files_and_no_manifest_is_a_usage_error():
 @pytest.mark.parametrize("language", ["toml", "json"])
 def test_manifest_examples_in_the_docs_import(tmp_path, language):
     make_source(slug="caliber-az")
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
     example = docs.split(f"```{language}\n", 1)[1].split("```", 1)[0]
     manifest = write(tmp_path / f"manifest.{language}", example)
     for path in SEEDS:

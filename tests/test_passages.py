@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from archive import annotations
 from archive.models import Visibility
+from archive.services import annotations
 from tests.factories import make_claim, make_document, make_source
 
 TEXT = (

@@ -4,14 +4,13 @@ settings refuse unsafe values and pass ``check --deploy`` without warnings."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from archive.env import env_bool, env_int, env_list
+from config.env import env_bool, env_int, env_list
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 20 + "-a-long-and-unique-production-secret-for-tests-0123456789",
@@ -84,7 +83,7 @@ def test_production_refuses_unsafe_settings_loudly(overrides, message):
 
 
 def test_demo_secret_key_is_never_accepted_in_production():
-    from archive import settings as margins_settings
+    from config import settings as margins_settings
 
     env = {**PROD_ENV, "SECRET_KEY": margins_settings._DEV_SECRET}
     result = run_manage("check", env_overrides=env)

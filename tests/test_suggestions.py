@@ -8,9 +8,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from archive import anchoring, similarity
 from archive.models import Claim, ClaimLink, Visibility
-from archive.seed import load_seed
+from archive.services.seed import load_seed
+from archive.text import anchoring, similarity
 from tests.factories import make_claim, make_claim_at, make_document, make_person
 
 SPEECH = "Syria will be liberated by its youth. The weather in the capital was mild."

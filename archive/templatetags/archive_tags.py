@@ -3,11 +3,10 @@
 from django import template
 from django.http import QueryDict
 
-from archive.models import Document
+from archive.text import dates
+from archive.text.sanitize import render_note
 
 register = template.Library()
-
-Precision = Document.DatePrecision
 
 
 @register.simple_tag(takes_context=True)
@@ -25,20 +24,12 @@ def page_url(context, number):
 @register.filter
 def partial_date(value, precision):
     """A date shown only as precisely as it is known."""
-    if value is None or precision == Precision.UNKNOWN:
-        return "date unknown"
-    if precision == Precision.YEAR:
-        return value.strftime("%Y")
-    if precision == Precision.MONTH:
-        return value.strftime("%B %Y")
-    return value.strftime("%-d %B %Y")
+    return dates.display(value, precision)
 
 
 @register.filter
 def partial_iso(value, precision):
-    if value is None or precision == Precision.UNKNOWN:
-        return ""
-    return value.strftime({Precision.YEAR: "%Y", Precision.MONTH: "%Y-%m"}.get(precision, "%Y-%m-%d"))
+    return dates.iso(value, precision)
 
 
 @register.filter
@@ -63,7 +54,4 @@ def cleaning_line(entry):
 @register.filter
 def note(markdown_text):
     """A claim's note rendered from its Markdown subset, cleaned."""
-    # Imported here: the sanitizer is its own module and only needed for notes.
-    from archive.sanitize import render_note
-
     return render_note(markdown_text or "")

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from archive.models import ClaimLink, Document
-from archive.seed import load_seed
+from archive.services.seed import load_seed
 from tests.browser.conftest import sign_in
 from tests.checkers import AXE, require
 from tests.conftest import PASSWORD

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from archive import annotations
 from archive.models import Claim
+from archive.services import annotations
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.factories import make_claim, make_document

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.models import ClaimLink
-from archive.seed import load_seed
+from archive.services.seed import load_seed
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

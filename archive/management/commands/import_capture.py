@@ -5,16 +5,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from archive.ingest import (
-    CaptureError,
-    ManifestError,
-    create_document,
-    decode_capture,
-    find_manifest_entry,
-    load_manifest,
-    manifest_fields,
-)
 from archive.models import Document, sha256_hex
+from archive.services.imports import create_document, find_manifest_entry, load_manifest, manifest_fields
+from archive.text.capture import CaptureError, ManifestError, decode_capture
 
 
 def _os_user():

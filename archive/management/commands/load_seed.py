@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.seed import SEED_PATH, SeedError, load_seed
+from archive.services.seed import SEED_PATH, SeedError, load_seed
 
 
 class Command(BaseCommand):

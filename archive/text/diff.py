@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz.distance import Indel
 
-__all__ = ["DiffStats", "Op", "diff_stats", "render_side_by_side", "tokens", "word_diff"]
+__all__ = ["DiffStats", "Op", "diff_stats", "opcodes", "render_side_by_side", "tokens", "word_diff"]
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def _lines(words, lo, hi):
     return starts
 
 
-def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True):
-    """Opcodes (tag, i1, i2, j1, j2) over token indexes, "replace" split in two."""
+def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, split_replace=True):
+    """Opcodes (tag, i1, i2, j1, j2) over token indexes; "replace" split in two unless asked not to."""
     # A correction usually touches a few words of a long text: matching the
     # untouched head and tail directly keeps the matcher's work small.
     head = 0
@@ -95,7 +95,14 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True):
                 opcodes.append(("equal", a_lines[i1], a_lines[i2], b_lines[j1], b_lines[j2]))
             else:
                 opcodes += _token_opcodes(
-                    a_words, b_words, a_lines[i1], a_lines[i2], b_lines[j1], b_lines[j2], by_lines=False
+                    a_words,
+                    b_words,
+                    a_lines[i1],
+                    a_lines[i2],
+                    b_lines[j1],
+                    b_lines[j2],
+                    by_lines=False,
+                    split_replace=split_replace,
                 )
     elif a_lo < a_hi or b_lo < b_hi:
         a_part, b_part = a_words[a_lo:a_hi], b_words[b_lo:b_hi]
@@ -109,13 +116,47 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True):
             raw = difflib.SequenceMatcher(None, a_part, b_part, autojunk=False).get_opcodes()
         for tag, i1, i2, j1, j2 in raw:
             i1, i2, j1, j2 = i1 + a_lo, i2 + a_lo, j1 + b_lo, j2 + b_lo
-            if tag == "replace":
+            if tag == "replace" and split_replace:
                 opcodes += [("delete", i1, i2, j1, j1), ("insert", i2, i2, j1, j2)]
             else:
                 opcodes.append((tag, i1, i2, j1, j2))
     if tail:
         opcodes.append(("equal", a_hi, a_hi + tail, b_hi, b_hi + tail))
     return opcodes
+
+
+def opcodes(a: str, b: str, *, split_replace: bool = True) -> list[tuple[str, int, int, int, int]]:
+    """The word-level edit from ``a`` to ``b`` as ``(tag, a_start, a_end, b_start, b_end)``
+    in code points, tiling both texts. The one word diff of the project: diff
+    views show it, and re-anchoring maps old offsets through it.
+
+    Tags are "equal", "delete", "insert" and, unless ``split_replace``,
+    "replace" (re-anchoring maps a position inside a replaced run to the same
+    distance into its replacement).
+    """
+    if a == b:
+        return [("equal", 0, len(a), 0, len(b))] if a else []
+    a_spans, b_spans = tokens(a), tokens(b)
+    a_words = [a[s:e] for s, e in a_spans]
+    b_words = [b[s:e] for s, e in b_spans]
+    token_ops = _token_opcodes(
+        a_words, b_words, 0, len(a_words), 0, len(b_words), split_replace=split_replace
+    )
+
+    def a_offset(i):
+        return a_spans[i][0] if i < len(a_spans) else len(a)
+
+    def b_offset(j):
+        return b_spans[j][0] if j < len(b_spans) else len(b)
+
+    result = []
+    for tag, i1, i2, j1, j2 in token_ops:
+        op = (tag, a_offset(i1), a_offset(i2), b_offset(j1), b_offset(j2))
+        if result and result[-1][0] == tag:  # the head or tail joins an equal run
+            last = result.pop()
+            op = (tag, last[1], op[2], last[3], op[4])
+        result.append(op)
+    return result
 
 
 def word_diff(a: str, b: str) -> list[Op]:
@@ -125,28 +166,7 @@ def word_diff(a: str, b: str) -> list[Op]:
     pieces of ``a`` gives ``a``, and the "equal" and "insert" pieces of ``b``
     give ``b``.
     """
-    if a == b:
-        return [Op("equal", 0, len(a), 0, len(b))] if a else []
-    a_spans, b_spans = tokens(a), tokens(b)
-    a_words = [a[s:e] for s, e in a_spans]
-    b_words = [b[s:e] for s, e in b_spans]
-
-    opcodes = _token_opcodes(a_words, b_words, 0, len(a_words), 0, len(b_words))
-
-    def a_offset(i):
-        return a_spans[i][0] if i < len(a_spans) else len(a)
-
-    def b_offset(j):
-        return b_spans[j][0] if j < len(b_spans) else len(b)
-
-    ops = []
-    for tag, i1, i2, j1, j2 in opcodes:
-        op = Op(tag, a_offset(i1), a_offset(i2), b_offset(j1), b_offset(j2))
-        if ops and ops[-1].tag == tag:  # the head or tail joins an equal run
-            last = ops.pop()
-            op = Op(tag, last.a_start, op.a_end, last.b_start, op.b_end)
-        ops.append(op)
-    return ops
+    return [Op(*op) for op in opcodes(a, b)]
 
 
 def _count_words(text):

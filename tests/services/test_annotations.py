@@ -1,11 +1,12 @@
-"""Writes to claims and texts through ``archive.annotations``: selectors are
+"""Writes to claims and texts through ``archive.services.annotations``: selectors are
 checked, every change leaves an audit event, and a refused write changes nothing."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from archive import anchoring, annotations
 from archive.models import Claim, ClaimEvent, DocumentVersion
+from archive.services import annotations
+from archive.text import anchoring
 from tests.factories import make_claim, make_document, make_person
 
 TEXT = "First the minister spoke. Then the general spoke at length. Finally the minister spoke again."
@@ -174,12 +175,11 @@ def test_orphaned_claims_are_left_alone_by_later_corrections(document, analyst_u
 def test_claim_page_shows_analysts_who_changed_the_claim_and_when_but_not_readers(
     analyst, analyst_user, reader
 ):
-    from archive import annotations as writes
     from tests.factories import make_claim, make_document
 
     document = make_document("Alpha beta gamma delta.")
     claim = make_claim(document, "beta")
-    writes.update_claim(claim, user=analyst_user, status="disputed")
+    annotations.update_claim(claim, user=analyst_user, status="disputed")
     page = analyst.get(claim.get_absolute_url()).content.decode()
     assert "History" in page and "edited by ana" in page
     assert "edited by ana" not in reader.get(claim.get_absolute_url()).content.decode()

@@ -23,11 +23,12 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from archive import anchoring, annotations, ingest
 from archive.models import Claim, Document, DocumentRelation, Person, Source, Visibility, sha256_hex
+from archive.services import annotations, imports
+from archive.text import anchoring, capture
 
 SEED_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed.toml"
 
@@ -35,8 +36,8 @@ SECTIONS = {"capture", "sources", "people", "documents", "relations", "claims", 
 CAPTURE_KEYS = {"directory", "captured_by", "capture_method", "provenance_note"}
 SOURCE_KEYS = {"slug", "name", "kind", "homepage", "country", "notes"}
 PERSON_KEYS = {"slug", "name", "role", "aliases"}
-# Everything ``ingest.manifest_fields`` understands, plus the manifest's own key and checksum.
-DOCUMENT_KEYS = {"key", "file", "sha256", *ingest.FIELDS} - {"captured_at", "captured_by"}
+# Everything ``imports.manifest_fields`` understands, plus the manifest's own key and checksum.
+DOCUMENT_KEYS = {"key", "file", "sha256", *imports.FIELDS} - {"captured_at", "captured_by"}
 RELATION_KEYS = {
     "document",
     "kind",
@@ -120,20 +121,11 @@ def _claim_link_model():
     return getattr(models, "ClaimLink", None)
 
 
-def _describe(error):
-    by_field = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    parts = []
-    for name, messages in by_field.items():
-        label = "" if name == NON_FIELD_ERRORS else f"field “{name}”: "
-        parts.extend(label + message for message in messages)
-    return "; ".join(parts)
-
-
 def _full_clean(instance, where, **kwargs):
     try:
         instance.full_clean(**kwargs)
     except ValidationError as error:
-        raise SeedError(f"{where}: {_describe(error)}") from None
+        raise SeedError(f"{where}: {imports.describe(error)}") from None
 
 
 def _entries(manifest, section, allowed, path):
@@ -269,8 +261,8 @@ def _read_capture(directory, entry, where):
             "A capture never changes: restore the original file."
         )
     try:
-        return ingest.decode_capture(data, str(capture_path), settings.MARGINS_MAX_CAPTURE_BYTES)
-    except ingest.CaptureError as error:
+        return capture.decode_capture(data, str(capture_path), settings.MARGINS_MAX_CAPTURE_BYTES)
+    except capture.CaptureError as error:
         raise SeedError(f"{where}: {error}") from None
 
 
@@ -288,8 +280,8 @@ def _load_documents(manifest, path, result):
         try:
             # Checked on every run, so a mistake in the manifest shows even
             # when the document was loaded before.
-            fields = ingest.manifest_fields(provenance, where=where)
-        except ingest.CaptureError as error:
+            fields = imports.manifest_fields(provenance, where=where)
+        except capture.CaptureError as error:
             raise SeedError(str(error)) from None
         document = Document.objects.filter(raw_sha256=sha256_hex(raw_text)).first()
         created = document is None
@@ -297,10 +289,10 @@ def _load_documents(manifest, path, result):
             notes = "\n\n".join(filter(None, (fields.get("provenance_notes", ""), provenance_note)))
             fields.update(provenance_notes=notes, captured_by=captured_by)
             try:
-                document, _cleaned = ingest.create_document(
+                document, _cleaned = imports.create_document(
                     raw_text, fields=fields, capture_method=method, name=entry["file"]
                 )
-            except ingest.CaptureError as error:
+            except capture.CaptureError as error:
                 raise SeedError(f"{where}: {error}") from None
         documents[key] = document
         result.documents.count(created)
@@ -405,7 +397,7 @@ def _load_claims(manifest, path, documents, result):
             try:
                 claim = annotations.create_claim(document, selector, user=None, tags=tags, **fields)
             except ValidationError as error:
-                raise SeedError(f"{where}: {_describe(error)}") from None
+                raise SeedError(f"{where}: {imports.describe(error)}") from None
         claims[key] = claim
         result.claims.count(created)
     return claims

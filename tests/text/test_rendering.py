@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.rendering import Highlight, context_window, render_highlighted
+from archive.text.rendering import Highlight, context_window, render_highlighted
 
 
 class _Reader(HTMLParser):

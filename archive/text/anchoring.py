@@ -7,7 +7,6 @@ string indices (Unicode code points). This module knows nothing of Django.
 """
 
 import bisect
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from urllib.parse import unquote as _percent_unquote
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
+
+from archive.text import diff
 
 CONTEXT_LENGTH = 32
 
@@ -154,7 +155,6 @@ TEXT_FRAGMENT_LONG = 80
 TEXT_FRAGMENT_WORDS = 4
 TEXT_FRAGMENT_CONTEXT_WORDS = 3
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORDISH = re.compile(r"\w+|[^\w\s]")
 
 
@@ -177,10 +177,9 @@ class Reanchored:
 class PositionMap:
     """Old-text offsets to new-text offsets, from one diff of the two texts.
 
-    The diff is computed once (common prefix and suffix trimmed, then
-    ``difflib`` opcodes over word/space/punctuation tokens). It is
+    The diff is the project's one word diff (``archive.text.diff.opcodes``):
     deterministic, unlike a diff with a time limit, and fast for the usual
-    correction: a few small edits in a long text.
+    correction, a few small edits in a long text.
     """
 
     aligned = True
@@ -188,19 +187,7 @@ class PositionMap:
     def __init__(self, old_text, new_text):
         self.old_length = len(old_text)
         self.new_length = len(new_text)
-        head = _common_prefix_length(old_text, new_text)
-        tail = _common_suffix_length(old_text[head:], new_text[head:])
-        old_middle = old_text[head : len(old_text) - tail]
-        new_middle = new_text[head : len(new_text) - tail]
-        segments = []
-        if head:
-            segments.append(("equal", 0, head, 0, head))
-        if old_middle or new_middle:
-            segments.extend(_token_opcodes(old_middle, new_middle, head))
-        if tail:
-            segments.append(
-                ("equal", len(old_text) - tail, len(old_text), len(new_text) - tail, len(new_text))
-            )
+        segments = diff.opcodes(old_text, new_text, split_replace=False)
         # Segments with an empty old side (pure insertions) never contain an
         # old offset; the rest partition the old text, so bisect finds them.
         self.segments = [s for s in segments if s[2] > s[1]]
@@ -238,47 +225,6 @@ class _Identity:
 
     def map_span(self, start, end):
         return start, end
-
-
-def _common_prefix_length(a, b):
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _common_suffix_length(a, b):
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _token_opcodes(old, new, offset):
-    old_tokens = _TOKEN.findall(old)
-    new_tokens = _TOKEN.findall(new)
-    old_bounds = _bounds(old_tokens, offset)
-    new_bounds = _bounds(new_tokens, offset)
-    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
-    return [
-        (tag, old_bounds[i1], old_bounds[i2], new_bounds[j1], new_bounds[j2])
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
-
-
-def _bounds(tokens, offset):
-    bounds = [offset]
-    for token in tokens:
-        bounds.append(bounds[-1] + len(token))
-    return bounds
 
 
 def _context_similarity(old, new, *, from_end):

@@ -2,16 +2,14 @@
 another document that may say what a claim says."""
 
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.ingest import clean
-from archive.similarity import Index, Span, sentences, suggest
-
-CAPTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
+from archive.text.capture import clean
+from archive.text.similarity import Index, Span, sentences, suggest
+from tests.paths import CAPTURES
 
 
 def reading_text(number):

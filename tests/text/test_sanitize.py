@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.sanitize import ALLOWED_TAGS, clean_html, render_note
+from archive.text.sanitize import ALLOWED_TAGS, clean_html, render_note
 
 ALLOWED_ATTRIBUTES = {"href", "title", "rel"}
 

@@ -12,7 +12,7 @@ word. Each word counts by its rarity in the other document (TF-IDF), so
 these choices.
 
 Everything here is pure Python: no Django, no database, no model files.
-Offsets are code points into the text given, as in ``archive.anchoring``.
+Offsets are code points into the text given, as in ``archive.text.anchoring``.
 """
 
 import functools

@@ -2,15 +2,14 @@
 marked, and nothing else; the document's text is always escaped."""
 
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.textdiff import DiffStats, diff_stats, render_side_by_side, word_diff
+from archive.text.diff import DiffStats, diff_stats, render_side_by_side, word_diff
+from tests.paths import CAPTURES
 
-CAPTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 READOUT = (CAPTURES / "004_f7d7b7c36e574be3.txt").read_text(encoding="utf-8")
 
 

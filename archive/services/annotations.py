@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from archive import anchoring
 from archive.models import Claim, ClaimEvent, Document, DocumentVersion
+from archive.text import anchoring
 
 
 class SelectorError(ValueError):

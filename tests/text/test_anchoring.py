@@ -5,14 +5,13 @@ re-attached to a look-alike."""
 
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from archive import anchoring
-from archive.anchoring import (
+from archive.text import anchoring
+from archive.text.anchoring import (
     Outcome,
     QuoteAmbiguous,
     QuoteNotFound,
@@ -28,8 +27,8 @@ from archive.anchoring import (
     selector_for,
     text_fragment,
 )
+from tests.paths import CAPTURES
 
-CAPTURES = Path(__file__).resolve().parent.parent / "fixtures" / "captures"
 SEEDS = ("000", "001", "002", "003", "004")
 LOOK_ALIKE = "This is what the Resistance is."
 
@@ -39,7 +38,7 @@ def reading_text(number):
     (path,) = CAPTURES.glob(f"{number}_*.txt")
     raw = path.read_text(encoding="utf-8")
     try:
-        from archive.ingest import clean
+        from archive.text.capture import clean
     except ImportError:  # the cleaner is not written yet: anchor to the raw capture
         return raw
     return clean(raw).text

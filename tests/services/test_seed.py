@@ -3,16 +3,13 @@ idempotent loading, precise refusals; and the local demo analyst."""
 
 import hashlib
 import io
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from archive import anchoring, seed
 from archive.models import (
     Claim,
     ClaimEvent,
@@ -24,17 +21,13 @@ from archive.models import (
     Source,
     Visibility,
 )
+from archive.services import seed
+from archive.text import anchoring
+from tests.paths import CAPTURES, SHARED_SEEDS
 
-CAPTURES = Path(settings.BASE_DIR) / "fixtures" / "captures"
-SHARED_SEEDS = Path("/work/shared/seeds")
 SEED_TEXT = seed.SEED_PATH.read_text(encoding="utf-8")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seeded():
-    return seed.load_seed()
 
 
 def counts():
@@ -305,9 +298,9 @@ def test_create_demo_analyst_refuses_in_production():
 
 
 def test_loading_again_after_an_analyst_corrected_a_text_duplicates_nothing_and_fails_nothing(db):
-    from archive import annotations
     from archive.models import Claim, ClaimLink, Document
-    from archive.seed import load_seed as load
+    from archive.services import annotations
+    from archive.services.seed import load_seed as load
 
     load()
     transcript = Document.objects.get(slug="khamenei-speech-on-recent-developments-in-syria-and-region")
@@ -325,9 +318,9 @@ def test_loading_again_after_an_analyst_corrected_a_text_duplicates_nothing_and_
 
 
 def test_a_seed_claim_whose_quote_an_analyst_removed_and_deleted_is_left_alone_not_recreated(db):
-    from archive import annotations
     from archive.models import Claim, Document
-    from archive.seed import load_seed as load
+    from archive.services import annotations
+    from archive.services.seed import load_seed as load
 
     load()
     report = Document.objects.get(slug="iran-faces-setbacks-in-syria-us-presence-in-iraq")

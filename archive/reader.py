@@ -1,0 +1,161 @@
+"""The reader: a document's text with its claims highlighted, and the claim list.
+
+Both the reading page (``views``) and the highlighting API (``api``), which
+sends back the re-rendered parts after a write, build them here. The compare
+page uses ``is_placed`` and ``claim_highlight`` for its columns.
+"""
+
+import json
+from collections import Counter, defaultdict
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from archive.models import Claim, ClaimLink, Visibility
+from archive.text.rendering import Highlight, render_highlighted
+
+
+def is_placed(claim, text):
+    """Whether ``claim``'s position selector still points at its quote in ``text``."""
+    return (
+        not claim.orphaned
+        and 0 <= claim.start < claim.end <= len(text)
+        and text[claim.start : claim.end] == claim.quote
+    )
+
+
+def claim_highlight(claim, pairs=()):
+    claimant = claim.claimant.name if claim.claimant_id else "unattributed"
+    classes = f"kind-{claim.kind} status-{claim.status}"
+    if claim.visibility == Visibility.DRAFT:
+        classes += " is-draft"
+    attrs = ()
+    if pairs:
+        numbers = " ".join(str(number) for number in pairs)
+        classes += " is-linked"
+        # The marker is drawn by CSS (::after) from this attribute, so the
+        # reading text itself gains no characters.
+        attrs = (("data-pairs", numbers), ("data-pair-label", "↔ " + numbers))
+    return Highlight(
+        key=str(claim.pk),
+        start=claim.start,
+        end=claim.end,
+        classes=classes,
+        label=f"{claim.get_kind_display()} claim by {claimant}",
+        anchor_id=claim.anchor_id,
+        attrs=attrs,
+    )
+
+
+def claims_of(user):
+    return (
+        Claim.objects.visible_to(user)
+        .select_related("claimant")
+        .prefetch_related("tags")
+        .order_by("start", "end", "pk")
+    )
+
+
+def reader_claims(request, document):
+    claims = list(claims_of(request.user).filter(document=document))
+    for claim in claims:
+        # Claim cards link into their document: reuse the one loaded, not one query per claim.
+        claim.document = document
+    return claims
+
+
+def claim_json(claim):
+    """What the highlighting tool needs to edit a claim, embedded in its card (analysts only)."""
+    return json.dumps(
+        {
+            "id": claim.pk,
+            "quote": claim.quote,
+            "claimant": claim.claimant_id or "",
+            "claimant_name": claim.claimant.name if claim.claimant_id else "",
+            "kind": claim.kind,
+            "status": claim.status,
+            "tags": ", ".join(tag.name for tag in claim.tags.all()),
+            "note": claim.note,
+            "visibility": claim.visibility,
+            "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
+            "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
+            "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
+        }
+    )
+
+
+def reader_context(request, document, passage=None):
+    claims = reader_claims(request, document)
+    placed = [claim for claim in claims if is_placed(claim, document.text)]
+    unplaced = [claim for claim in claims if not is_placed(claim, document.text)]
+    highlights = [claim_highlight(claim) for claim in placed]
+    if passage is not None and passage.selector is not None:
+        highlights.append(
+            Highlight(
+                key="passage",
+                start=passage.selector.start,
+                end=passage.selector.end,
+                classes="passage",
+                label="Linked passage",
+                anchor_id="passage",
+            )
+        )
+    attach_links(claims, ClaimLink.objects.visible_to(request.user))
+    can_annotate = request.user.has_perm("archive.change_claim")
+    if can_annotate:
+        for claim in claims:
+            claim.editor_json = claim_json(claim)
+    return {
+        "document": document,
+        "text_html": render_highlighted(document.text, highlights),
+        "claims": claims,
+        "unplaced": unplaced,
+        "can_annotate": can_annotate,
+    }
+
+
+def reader_fragments(request, document):
+    """The parts of the reader that change when a claim is written, rendered for in-place update."""
+    context = reader_context(request, document)
+    return {
+        "text": render_to_string("archive/_reader_text.html", context, request=request),
+        "claims": render_to_string("archive/_claim_list.html", context, request=request),
+    }
+
+
+def attach_links(claims, links):
+    """Give each claim ``link_rows`` (phrase, other claim, link) and ``link_summary``.
+
+    ``links`` is a queryset already limited to what the viewer may see. Two
+    queries, however many claims.
+    """
+    by_pk = {claim.pk: claim for claim in claims}
+    for claim in claims:
+        claim.link_rows, claim.link_summary = [], ""
+    if not by_pk:
+        return claims
+    rows = links.filter(Q(from_claim__in=list(by_pk)) | Q(to_claim__in=list(by_pk))).select_related(
+        "from_claim__document", "to_claim__document", "from_claim__claimant", "to_claim__claimant"
+    )
+    for link in rows:
+        if link.from_claim_id in by_pk:
+            by_pk[link.from_claim_id].link_rows.append((link.get_relation_display(), link.to_claim, link))
+        if link.to_claim_id in by_pk:
+            phrase = ClaimLink.INCOMING_PHRASES[link.relation]
+            by_pk[link.to_claim_id].link_rows.append((phrase, link.from_claim, link))
+    for claim in claims:
+        documents = defaultdict(set)
+        for phrase, other, _link in claim.link_rows:
+            documents[phrase].add(other.document_id)
+        counts = Counter({phrase: len(docs) for phrase, docs in documents.items()})
+        parts = []
+        for phrase, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            if phrase.endswith(" in"):
+                parts.append(f"{phrase} {count} document{'s' if count != 1 else ''}")
+            elif phrase.endswith(" by"):
+                parts.append(f"{phrase} {count}")
+            else:
+                parts.append(f"{phrase} {count} other document{'s' if count != 1 else ''}")
+        claim.link_summary = ", ".join(parts)
+    return claims

@@ -1,0 +1,204 @@
+"""The imports service: the manifest reader, manifest fields and create_document."""
+
+import datetime
+
+import pytest
+
+from archive.models import Document
+from archive.services.imports import create_document, load_manifest, manifest_fields, unique_slug
+from archive.text.capture import CaptureError, ManifestError
+from tests.factories import make_document, make_source
+
+# --- Manifests ----------------------------------------------------------------------
+
+
+def test_toml_and_json_manifests_read_the_same(tmp_path):
+    (tmp_path / "m.toml").write_text(
+        '[[captures]]\nfile = "a.txt"\ntitle = "A"\ntags = ["iran"]\n\n'
+        '[[captures]]\nfile = "sub/b.txt"\ntitle = "B"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "m.json").write_text(
+        '{"captures": [{"file": "a.txt", "title": "A", "tags": ["iran"]},'
+        ' {"file": "sub/b.txt", "title": "B"}]}',
+        encoding="utf-8",
+    )
+    expected = {
+        "a.txt": {"file": "a.txt", "title": "A", "tags": ["iran"]},
+        "sub/b.txt": {"file": "sub/b.txt", "title": "B"},
+    }
+    assert load_manifest(tmp_path / "m.toml") == expected
+    assert load_manifest(tmp_path / "m.json") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "m.json",
+            '{"captures": [{"file": "a.txt",}]}',
+            "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 32",
+        ),
+        ("m.toml", '[[captures]]\nfile = "a.txt\n', "not valid TOML: "),
+        ("m.yaml", "captures: []", "a manifest must be a .json or .toml file"),
+        ("m.json", '{"documents": []}', "a list of tables named “captures”"),
+        ("m.json", '{"captures": [{"title": "A"}]}', "entry 1 has no “file”"),
+        ("m.json", '{"captures": [{"file": "a.txt"}, {"file": "a.txt"}]}', "entry 2 lists “a.txt” again"),
+        ("m.json", '{"captures": [{"file": "a.txt", "file": "b.txt"}]}', "the key “file” appears twice"),
+    ],
+)
+def test_unusable_manifests_are_refused_whole(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_toml_parse_error_gives_line_and_column(tmp_path):
+    path = tmp_path / "m.toml"
+    path.write_text('[[captures]]\nfile = "a.txt"\ntitle = \n', encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"line 3, column 9"):
+        load_manifest(path)
+
+
+@pytest.mark.django_db
+def test_manifest_entry_becomes_document_fields():
+    source = make_source(slug="caliber")
+    fields = manifest_fields(
+        {
+            "file": "a.txt",
+            "title": "A",
+            "source": "caliber",
+            "published_at": "2025-01-04",
+            "captured_at": "2025-01-05T10:00:00+00:00",
+            "tags": ["iran", " syria "],
+            "kind": "news",
+        },
+        where="m.json, entry 1 (a.txt)",
+    )
+    assert fields["source"] == source
+    assert fields["published_at"] == datetime.datetime(2025, 1, 4, tzinfo=datetime.UTC)
+    assert fields["published_precision"] == "day"
+    assert fields["captured_at"] == datetime.datetime(2025, 1, 5, 10, tzinfo=datetime.UTC)
+    assert fields["tags"] == ["iran", "syria"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("published_at", "precision", "stored"),
+    [
+        ("2024", None, ("2024-01-01", "year")),
+        ("2024-05", None, ("2024-05-01", "month")),
+        ("2024-05-30T10:15:00+04:30", "day", ("2024-05-30", "day")),
+        (datetime.date(2024, 5, 30), None, ("2024-05-30", "day")),
+    ],
+)
+def test_manifest_dates_at_each_precision(published_at, precision, stored):
+    entry = {"file": "a.txt", "title": "A", "published_at": published_at}
+    if precision:
+        entry["published_precision"] = precision
+    fields = manifest_fields(entry, where="m")
+    assert (fields["published_at"].date().isoformat(), fields["published_precision"]) == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"kind": "speech"}, "field “kind”: “speech” is not one of transcript, news, analysis"),
+        ({"published_at": "04/01/2025"}, "field “published_at”: “04/01/2025” is not an ISO 8601 date"),
+        (
+            {"published_at": "2025-01-04", "published_precision": "unknown"},
+            "field “published_precision”: is “unknown”, but published_at gives a date",
+        ),
+        (
+            {"published_precision": "day"},
+            "field “published_at”: is missing, but published_precision is “day”",
+        ),
+        (
+            {"published_at": "2025-01-04", "published_precision": "time"},
+            "field “published_precision”: is “time”, finer than published_at “2025-01-04” says",
+        ),
+        ({"source": "nowhere"}, "field “source”: no source has the slug “nowhere”"),
+        (
+            {"language": "english language"},
+            "field “language”: “english language” is not a BCP 47 language tag",
+        ),
+        ({"original_url": "not a url"}, "field “original_url”: Enter a valid URL."),
+        ({"autor": "X"}, "unknown field “autor”"),
+        ({"title": ""}, "field “title”: is required"),
+        ({"tags": "iran"}, "field “tags”: must be a list of non-empty strings"),
+        ({"byline": 3}, "field “byline”: must be a string, not a number"),
+        ({"visibility": "public"}, "field “visibility”: “public” is not one of draft, published"),
+    ],
+)
+def test_bad_manifest_fields_are_refused_naming_the_entry_and_field(entry, message):
+    with pytest.raises(CaptureError) as caught:
+        manifest_fields({"file": "a.txt", "title": "A", **entry}, where="m.json, entry 1 (a.txt)")
+    assert str(caught.value).startswith("m.json, entry 1 (a.txt)")
+    assert message in str(caught.value)
+
+
+# --- create_document -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_create_document_stores_raw_text_and_the_cleaning_report(analyst_user):
+    raw = "WORLD\nA+\nHeadline here\n\nBody sentence.\nViews: 3\n"
+    document, cleaned = create_document(
+        raw,
+        fields={"tags": ["iran"]},
+        capture_method=Document.CaptureMethod.ADMIN_PASTE,
+        created_by=analyst_user,
+        name="pasted text",
+    )
+    document.refresh_from_db()
+    assert document.raw_text == raw
+    assert document.raw_text_intact()
+    assert document.text == "Headline here\n\nBody sentence."
+    assert document.title == "Headline here"
+    assert document.slug == "headline-here"
+    assert document.cleaning_report == [
+        {"line": 1, "text": "WORLD", "reason": "section label"},
+        {"line": 2, "text": "A+", "reason": "font size control"},
+        {"line": 6, "text": "Views: 3", "reason": "view counter"},
+    ]
+    assert list(document.tags.names()) == ["iran"]
+    assert document.created_by == analyst_user
+    assert document.visibility == "draft"
+
+
+@pytest.mark.django_db
+def test_create_document_refuses_a_capture_already_archived():
+    existing = make_document("Same words.", title="The first copy", slug="first-copy")
+    with pytest.raises(CaptureError) as caught:
+        create_document("Same words.", fields={}, capture_method="upload", name="again.txt")
+    assert str(caught.value) == (
+        "again.txt: this capture is already archived as “The first copy” (/documents/first-copy/), "
+        f"SHA-256 {existing.raw_sha256}"
+    )
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_create_document_refuses_a_capture_that_is_all_boilerplate():
+    with pytest.raises(CaptureError, match="nothing is left once the boilerplate lines are removed"):
+        create_document("twitter\nA+\nViews: 4", fields={}, capture_method="upload", name="x.txt")
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_dry_run_validates_but_saves_nothing():
+    document, _ = create_document("A headline\n\nText.", fields={}, capture_method="upload", dry_run=True)
+    assert document.pk is None
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unique_slug_counts_up_past_taken_slugs():
+    make_document(slug="syria")
+    make_document(slug="syria-2")
+    assert unique_slug("Syria") == "syria-3"
+    assert unique_slug("Сирия") == "capture"
