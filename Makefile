@@ -7,6 +7,8 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); the machine and CI have 2 cores.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev seed bench clean
 
@@ -45,7 +47,7 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) bench/reanchor.py
