@@ -8,6 +8,7 @@ so the page updates in place.
 """
 
 import json
+from functools import wraps
 
 from django.db.models import Q
 from django.http import JsonResponse
@@ -17,6 +18,7 @@ from taggit.models import Tag
 
 from archive.forms import ClaimFieldsForm
 from archive.models import Claim, Document, Person
+from archive.permissions import may
 from archive.reader import reader_fragments
 from archive.services import annotations
 
@@ -31,17 +33,21 @@ def _bad_request(errors):
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _analyst_only(view):
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return _forbidden("Sign in as an analyst to change claims.")
-        if not request.user.has_perm("archive.change_claim"):
-            return _forbidden("Only members of Analysts may change claims.")
-        return view(request, *args, **kwargs)
+def _analyst_only(permission):
+    """403 with a message a script can show: anonymous users get no login redirect."""
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return _forbidden("Sign in as an analyst to change claims.")
+            if not may(request.user, permission):
+                return _forbidden(f"Only members of Analysts with the “{permission}” permission may do this.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def _payload(request):
@@ -83,7 +89,7 @@ def _editable_claim(request, pk):
 
 
 @require_POST
-@_analyst_only
+@_analyst_only("archive.add_claim")
 def claim_create(request, slug):
     document = get_object_or_404(Document, slug=slug)
     try:
@@ -101,7 +107,7 @@ def claim_create(request, slug):
 
 
 @require_POST
-@_analyst_only
+@_analyst_only("archive.change_claim")
 def claim_update(request, pk):
     claim = _editable_claim(request, pk)
     try:
@@ -118,7 +124,7 @@ def claim_update(request, pk):
 
 
 @require_POST
-@_analyst_only
+@_analyst_only("archive.change_claim")
 def claim_move(request, pk):
     claim = _editable_claim(request, pk)
     try:
@@ -130,7 +136,7 @@ def claim_move(request, pk):
 
 
 @require_POST
-@_analyst_only
+@_analyst_only("archive.delete_claim")
 def claim_delete(request, pk):
     claim = _editable_claim(request, pk)
     document = claim.document
@@ -139,7 +145,7 @@ def claim_delete(request, pk):
 
 
 @require_GET
-@_analyst_only
+@_analyst_only("archive.view_draft")
 def people_search(request):
     """Search-as-you-type over people's names and aliases."""
     term = request.GET.get("q", "").strip()[:100]
@@ -154,7 +160,7 @@ def people_search(request):
 
 
 @require_GET
-@_analyst_only
+@_analyst_only("archive.view_draft")
 def tag_suggestions(request):
     term = request.GET.get("q", "").strip()[:100]
     tags = Tag.objects.all()

@@ -1,5 +1,8 @@
+from archive.permissions import is_analyst
+
+
 def site(request):
     user = getattr(request, "user", None)
     return {
-        "is_analyst": bool(user and user.is_authenticated and user.has_perm("archive.add_claim")),
+        "is_analyst": is_analyst(user),
     }

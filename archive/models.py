@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from archive.permissions import is_analyst
 from archive.text import anchoring, dates
 from archive.validators import validate_language_tag
 
@@ -48,7 +49,7 @@ class PublishedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """What ``user`` may read: everything for analysts, published material otherwise."""
-        if user is not None and user.is_authenticated and user.has_perm("archive.view_draft"):
+        if is_analyst(user):
             return self
         return self.published()
 
@@ -108,7 +109,7 @@ class DocumentQuerySet(PublishedQuerySet):
     def with_claim_counts(self, user=None):
         """Annotate ``claim_count`` with the claims ``user`` may see."""
         claim_filter = Q()
-        if not (user is not None and user.is_authenticated and user.has_perm("archive.view_draft")):
+        if not is_analyst(user):
             claim_filter = Q(claims__visibility=Visibility.PUBLISHED)
         return self.annotate(claim_count=Count("claims", filter=claim_filter, distinct=True))
 
@@ -520,7 +521,7 @@ class ClaimLinkQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.has_perm("archive.view_draft"):
+        if is_analyst(user):
             return self
         return self.published()
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from archive.models import Claim, ClaimLink, Visibility
+from archive.permissions import may
 from archive.text.rendering import Highlight, render_highlighted
 
 
@@ -102,7 +103,7 @@ def reader_context(request, document, passage=None):
             )
         )
     attach_links(claims, ClaimLink.objects.visible_to(request.user))
-    can_annotate = request.user.has_perm("archive.change_claim")
+    can_annotate = may(request.user, "archive.change_claim")
     if can_annotate:
         for claim in claims:
             claim.editor_json = claim_json(claim)

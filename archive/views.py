@@ -9,7 +9,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -30,6 +29,7 @@ from archive.forms import (
     QuoteClaimForm,
 )
 from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source
+from archive.permissions import analyst_required, may
 from archive.services import annotations
 from archive.text import anchoring, diff
 from archive.text.rendering import context_window, render_highlighted
@@ -178,7 +178,7 @@ def claim_detail(request, pk):
         "counterparts": _counterparts(request, claim, _candidate_documents(request, claim.document)),
         "relations": ClaimLink.Relation.choices,
     }
-    if request.user.has_perm("archive.view_claimevent"):
+    if may(request.user, "archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
     if reader.is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
@@ -220,7 +220,7 @@ def _counterparts(request, claim, documents):
     return comparison.suggest_counterparts(claim, documents, claims_by_document)[:6]
 
 
-@permission_required("archive.add_claimlink", raise_exception=True)
+@analyst_required("archive.add_claimlink")
 @require_http_methods(["POST"])
 def counterpart_accept(request, pk):
     """Accept a suggested counterpart: create (or reuse) the claim at that span and link it."""
@@ -296,7 +296,7 @@ def document_version(request, slug, number):
     return render(request, "archive/document_version.html", context)
 
 
-@permission_required("archive.change_document", raise_exception=True)
+@analyst_required("archive.change_document")
 @require_http_methods(["GET", "POST"])
 def document_correct(request, slug):
     """Correct the reading text: preview what happens to each claim, then save a new version."""
@@ -323,7 +323,7 @@ def document_correct(request, slug):
     return render(request, "archive/document_correct.html", context, status=400 if form.errors else 200)
 
 
-@permission_required("archive.add_claim", raise_exception=True)
+@analyst_required("archive.add_claim")
 @require_http_methods(["POST"])
 def claim_create_by_quote(request, slug):
     """Create a claim from a typed or pasted quote: works without JavaScript and by keyboard alone."""
@@ -448,7 +448,7 @@ def compare(request):
         context["next_pair"] = pairs[index + 1] if index + 1 < len(pairs) else None
     elif pairs:
         context["next_pair"] = pairs[0]
-    if request.user.has_perm("archive.add_claimlink"):
+    if may(request.user, "archive.add_claimlink"):
         context["link_form"] = ClaimLinkForm(
             claims=claims.filter(document__in=documents)
             .select_related("document")
@@ -519,7 +519,7 @@ def document_version_diff(request, slug, number, other):
     return _diff_page(request, *sides, back_url=document.get_absolute_url())
 
 
-@permission_required("archive.add_claimlink", raise_exception=True)
+@analyst_required("archive.add_claimlink")
 @require_http_methods(["POST"])
 def claim_link_create(request):
     """Link two claims from the compare page, then go back to it."""
