@@ -88,6 +88,16 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Ready for a team on the embedded default: WAL lets readers go on while
+    # one writer writes; IMMEDIATE takes the write lock when a transaction
+    # starts, so a writer waits (up to the busy timeout) instead of failing
+    # with "database is locked" when two transactions upgrade at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
