@@ -35,6 +35,9 @@ from django.utils.safestring import SafeString, mark_safe
 MARK_START = "\ufdd0"
 MARK_END = "\ufdd1"
 ELLIPSIS = "\ufdd2"
+# PostgreSQL's ts_headline leaves out anything that looks like an HTML tag, so
+# the text it is given has "<" replaced by this look-alike (one for one).
+HEADLINE_LT = "\u2039"
 
 MAX_TERMS = 16
 
@@ -246,7 +249,7 @@ def snippet_html(fragment: str, original: str = "") -> SafeString:
     if not plain.strip():
         return mark_safe("")
     normalized = normalize(original) if original else ""
-    at = normalized.find(plain) if normalized else -1
+    at = normalized.replace("<", HEADLINE_LT).find(plain.replace("<", HEADLINE_LT)) if normalized else -1
     if at < 0:
         return _html(
             plain,

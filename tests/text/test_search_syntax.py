@@ -270,3 +270,11 @@ def test_snippets_are_the_escaped_original_with_marks(original, start, end, mark
     assert tags == ["<mark>", "</mark>"] * (len(tags) // 2)
     text = html.unescape(re.sub(r"</?mark>", "", snippet)).strip("…")
     assert normalize(text).strip() == normalized[start:end].strip() or not normalized[start:end].strip()
+
+
+def test_a_headline_without_its_tags_still_maps_to_the_original():
+    """PostgreSQL's ts_headline is given "<" as HEADLINE_LT so it keeps tag-like text."""
+    original = "a <b>Syria</b> c"
+    fragment = f"a ‹b>{MARK_START}Syria{MARK_END}‹/b> c"
+    assert search_syntax.HEADLINE_LT == "‹"
+    assert str(snippet_html(fragment, original)) == "a &lt;b&gt;<mark>Syria</mark>&lt;/b&gt; c"
