@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
+from archive import search
 from archive.forms import (
     DOCUMENT_PROVENANCE_FIELDS,
     ClaimAdminForm,
@@ -311,6 +312,7 @@ class DocumentAdmin(admin.ModelAdmin):
             )
             return
         super().save_model(request, obj, form, change)
+        search.index_document(obj)  # title, byline, language or visibility may have changed
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Claim:

@@ -587,3 +587,7 @@ class ClaimLink(models.Model):
         ).exclude(pk=self.pk)
         if duplicate.exists():
             raise ValidationError("These two claims are already linked with this relation.")
+
+
+# The search index's tables live with the search code; imported here so Django registers them.
+from archive.search.models import SearchEntry, SearchText  # noqa: E402, F401

@@ -1,10 +1,12 @@
 """Small builders for test data. They go through the models' own rules
-(selectors are computed by ``anchoring``), never around them."""
+(selectors are computed by ``anchoring``), never around them, and index what
+they save for search as the services do."""
 
 import itertools
 
 from django.utils import timezone
 
+from archive import search
 from archive.models import Claim, Document, Person, Source, Visibility
 from archive.text import anchoring
 
@@ -38,6 +40,7 @@ def make_document(text=None, *, tags=(), **fields):
     document = Document.objects.create(**fields)
     if tags:
         document.tags.add(*tags)
+    search.index_document(document)
     return document
 
 
@@ -53,6 +56,7 @@ def _saved(claim, tags):
     claim.save()
     if tags:
         claim.tags.add(*tags)
+    search.index_claim(claim)
     return claim
 
 

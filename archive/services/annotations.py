@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from archive import search
 from archive.models import Claim, ClaimEvent, Document, DocumentVersion
 from archive.text import anchoring
 
@@ -86,6 +87,7 @@ def create_claim(document, selector, *, user, tags=(), **fields):
     if tags:
         claim.tags.set(list(tags))
     _event(claim, ClaimEvent.Action.CREATED, user, **_snapshot(claim)).save()
+    search.index_claim(claim)
     return claim
 
 
@@ -101,6 +103,7 @@ def update_claim(claim, *, user, tags=None, **fields):
     after = _snapshot(claim)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     _event(claim, ClaimEvent.Action.EDITED, user, changed=changed).save()
+    search.index_claim(claim)
     return claim
 
 
@@ -123,13 +126,14 @@ def move_claim(claim, selector, *, user):
         new={"quote": claim.quote, "start": claim.start, "end": claim.end},
         was_orphaned=was_orphaned,
     ).save()
+    search.index_claim(claim)
     return claim
 
 
 @transaction.atomic
 def delete_claim(claim, *, user):
     _event(claim, ClaimEvent.Action.DELETED, user, **_snapshot(claim)).save()
-    claim.delete()
+    claim.delete()  # its search entry goes with it (foreign key, CASCADE)
 
 
 @dataclass(frozen=True)
@@ -217,4 +221,5 @@ def correct_text(document, new_text, *, user, reason):
         batch_size=500,
     )
     ClaimEvent.objects.bulk_create(events, batch_size=500)
+    search.index_document(document)
     return version, preview

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from archive import search
 from archive.models import Document, Source, Visibility, sha256_hex
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
 
@@ -120,6 +121,7 @@ def create_document(
             with transaction.atomic():
                 document.save()
                 document.tags.set(tags)
+                search.index_document(document)
         except IntegrityError:
             # Someone archived the same capture (or took the slug) between our
             # checks and the save.

@@ -1,0 +1,186 @@
+"""Full-text search through the database's own engine.
+
+One backend per database, chosen from the connection (as Wagtail's database
+search backends are): ``sqlite`` (FTS5, bm25) and ``postgres`` (tsvector,
+GIN, ts_rank). Both read the same ``SearchEntry`` rows and take the same
+parsed query (``archive.text.search_syntax``).
+
+Writes: the services call ``index_document`` / ``index_claim`` after each
+change they make (document archived, text corrected, claim created, edited
+or moved; the admin after editing a document). Deleting a document or a
+claim deletes its rows through their foreign keys. ``rebuild`` (the
+``rebuild_search_index`` command) rewrites everything.
+
+Reads: ``search_documents`` narrows a documents queryset to those matching,
+ranked, with the matching rows (snippets, claims) prefetched for the page.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Prefetch, TextField, Value, When
+from django.db.models.functions import Concat
+
+from archive.models import Claim, Document, Visibility
+from archive.search import postgres, sqlite
+from archive.search.models import SearchEntry
+from archive.text.search_syntax import SearchSyntaxError, Term, normalize, parse
+
+__all__ = [
+    "SearchSyntaxError",
+    "Term",
+    "backend",
+    "index_claim",
+    "index_document",
+    "parse",
+    "rebuild",
+    "search_documents",
+]
+
+_BACKENDS = {"sqlite": sqlite.Backend(), "postgresql": postgres.Backend()}
+
+
+def backend():
+    """The search backend of the default database."""
+    try:
+        return _BACKENDS[connection.vendor]
+    except KeyError:
+        raise NotImplementedError(
+            f"Full-text search supports SQLite and PostgreSQL, not {connection.vendor}."
+        ) from None
+
+
+# --- Writing the index -------------------------------------------------------
+
+
+def _document_entry(document, config):
+    return SearchEntry(
+        document=document,
+        language=document.language,
+        config=config,
+        visibility=document.visibility,
+        title=normalize(document.title),
+        byline=normalize(document.byline),
+        body=normalize(document.text),
+    )
+
+
+def _claim_entry(document, claim, config):
+    published = document.visibility == Visibility.PUBLISHED and claim.visibility == Visibility.PUBLISHED
+    return SearchEntry(
+        document=document,
+        claim=claim,
+        language=document.language,
+        config=config,
+        visibility=Visibility.PUBLISHED if published else Visibility.DRAFT,
+        body=normalize(SearchEntry.claim_text(claim.quote, claim.note)),
+    )
+
+
+def _entries(document, claims, engine):
+    config = engine.config_for(document.language)
+    return [_document_entry(document, config), *(_claim_entry(document, c, config) for c in claims)]
+
+
+@transaction.atomic
+def index_document(document):
+    """(Re)index ``document`` and all its claims: its title, text, language or visibility may have changed."""
+    engine = backend()
+    claims = document.claims.only("pk", "document", "quote", "note", "visibility")
+    SearchEntry.objects.filter(document=document).delete()
+    SearchEntry.objects.bulk_create(_entries(document, claims, engine), batch_size=500)
+    engine.after_write(SearchEntry.objects.filter(document=document))
+
+
+@transaction.atomic
+def index_claim(claim):
+    """(Re)index one claim (its quote, note or visibility changed)."""
+    engine = backend()
+    document = claim.document
+    SearchEntry.objects.filter(claim=claim).delete()
+    _claim_entry(document, claim, engine.config_for(document.language)).save()
+    engine.after_write(SearchEntry.objects.filter(claim=claim))
+
+
+@dataclass
+class RebuildResult:
+    documents: int = 0
+    claims: int = 0
+    dry_run: bool = False
+
+    @property
+    def entries(self):
+        return self.documents + self.claims
+
+
+def rebuild(*, dry_run=False, batch_size=200, progress=None):
+    """Rewrite the whole index from the documents and claims, in one transaction.
+
+    ``progress(done, total)`` is called after each batch of documents. With
+    ``dry_run`` everything is written and then rolled back.
+    """
+    engine = backend()
+    result = RebuildResult(dry_run=dry_run)
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        total = Document.objects.count()
+        ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size]
+            documents = Document.objects.filter(pk__in=batch).only(
+                "pk", "title", "byline", "text", "language", "visibility"
+            )
+            claims = {}
+            for claim in Claim.objects.filter(document__in=batch).only(
+                "pk", "document", "quote", "note", "visibility"
+            ):
+                claims.setdefault(claim.document_id, []).append(claim)
+            entries = []
+            for document in documents:
+                document_claims = claims.get(document.pk, [])
+                entries.extend(_entries(document, document_claims, engine))
+                result.documents += 1
+                result.claims += len(document_claims)
+            SearchEntry.objects.bulk_create(entries, batch_size=500)
+            engine.after_write(SearchEntry.objects.filter(document__in=batch))
+            if progress:
+                progress(min(start + batch_size, total), total)
+        engine.finish_rebuild()
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+# --- Searching ----------------------------------------------------------------------
+
+
+def hits(terms, user):
+    """The rows matching ``terms`` that ``user`` may see, best first, each with
+    ``fragment`` (the engine's marked snippet) and ``original`` (the text it was taken from)."""
+    return (
+        backend()
+        .hits(terms, user)
+        .only("pk", "document", "claim")
+        .annotate(
+            original=Case(
+                When(claim__isnull=True, then=F("document__text")),
+                default=Concat(F("claim__quote"), Value("\n\n"), F("claim__note"), output_field=TextField()),
+                output_field=TextField(),
+            )
+        )
+    )
+
+
+def search_documents(documents, terms, user):
+    """``documents`` that match ``terms`` in their own row or a claim ``user`` may see.
+
+    Annotated with ``search_rank`` (higher is better; not ordered here), with
+    the reading text deferred, and with ``search_hits`` prefetched: the rows
+    that matched, best first, each with its ``snippet``.
+    """
+    return (
+        backend()
+        .filter_documents(documents, terms, user)
+        .defer("text", "raw_text", "cleaning_report")
+        .prefetch_related(Prefetch("search_entries", queryset=hits(terms, user), to_attr="search_hits"))
+    )
