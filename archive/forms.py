@@ -2,9 +2,10 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from taggit.models import Tag
 
+from archive import search
 from archive.models import Claim, ClaimLink, Document, Person, Source
 from archive.services import annotations, imports
 from archive.text import anchoring, capture
@@ -24,7 +25,13 @@ class DocumentFilterForm(forms.Form):
     }
     DEFAULT_SORT = "-published"
 
-    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        strip=True,
+        help_text="Words (all must occur), “a phrase”, word* for any ending, -word to leave out.",
+    )
     source = forms.ChoiceField(required=False)
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Document.Kind.choices])
     tag = forms.ChoiceField(required=False)
@@ -34,6 +41,7 @@ class DocumentFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False,
         choices=[
+            ("", "Best match first (when searching)"),
             ("-published", "Newest published first"),
             ("published", "Oldest published first"),
             ("-captured", "Newest capture first"),
@@ -41,9 +49,11 @@ class DocumentFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, data, *, documents, claims):
+    def __init__(self, data, *, documents, claims, user=None):
         super().__init__(data)
-        self.documents, self.claims = documents, claims
+        # ``user`` decides which claims a search may match (readers: published ones only).
+        self.documents, self.claims, self.user = documents, claims, user
+        self.search_terms = None
         visible_ids = documents.values("pk")
         self.fields["source"].choices = [("", "Any source")] + [
             (s.slug, s.name) for s in Source.objects.filter(documents__in=visible_ids).distinct()
@@ -59,16 +69,26 @@ class DocumentFilterForm(forms.Form):
         years = documents.filter(published_at__isnull=False).datetimes("published_at", "year", order="DESC")
         self.fields["year"].choices = [("", "Any year")] + [(y.year, y.year) for y in years]
 
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if query:
+            try:
+                self.search_terms = search.parse(query)
+            except search.SearchSyntaxError as error:
+                raise forms.ValidationError(str(error)) from None
+        return query
+
     def filter(self):
-        """The visible documents matching the valid filters; invalid ones are left out."""
+        """The visible documents matching the valid filters; invalid ones are left out.
+
+        A search (``q``) that cannot be run matches nothing; one that can ranks
+        the documents by relevance unless another order is chosen.
+        """
         self.is_valid()
         data = self.cleaned_data
         documents = self.documents
-        if data.get("q"):
-            q = data["q"]
-            documents = documents.filter(
-                Q(title__icontains=q) | Q(byline__icontains=q) | Q(text__icontains=q)
-            )
+        if "q" in self.errors:
+            return documents.none()
         if data.get("source"):
             documents = documents.filter(source__slug=data["source"])
         if data.get("kind"):
@@ -83,7 +103,12 @@ class DocumentFilterForm(forms.Form):
             documents = documents.filter(language=data["language"])
         if data.get("year") is not None:
             documents = documents.filter(published_at__year=data["year"])
-        return documents.order_by(*self.SORTS[data.get("sort") or self.DEFAULT_SORT])
+        order = self.SORTS[data.get("sort") or self.DEFAULT_SORT]
+        if self.search_terms:
+            documents = search.search_documents(documents, self.search_terms, self.user)
+            if not data.get("sort"):
+                order = ("-search_rank", *order)
+        return documents.order_by(*order)
 
 
 # --- Analysts' admin -------------------------------------------------------

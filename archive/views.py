@@ -89,7 +89,9 @@ def _paginate(request, items):
 
 def document_list(request):
     documents = visible_documents(request)
-    form = DocumentFilterForm(request.GET, documents=documents, claims=visible_claims(request))
+    form = DocumentFilterForm(
+        request.GET, documents=documents, claims=visible_claims(request), user=request.user
+    )
     page, page_notice = _paginate(request, _document_cards(request, form.filter()))
     filtered = any(value for key, value in request.GET.items() if key != "page")
     context = {"form": form, "page": page, "page_notice": page_notice, "filtered": filtered}
