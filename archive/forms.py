@@ -105,9 +105,9 @@ class DocumentFilterForm(forms.Form):
             documents = documents.filter(published_at__year=data["year"])
         order = self.SORTS[data.get("sort") or self.DEFAULT_SORT]
         if self.search_terms:
-            documents = search.search_documents(documents, self.search_terms, self.user)
-            if not data.get("sort"):
-                order = ("-search_rank", *order)
+            if not data.get("sort"):  # best match first
+                return search.search_documents(documents.order_by(*order), self.search_terms, self.user)
+            documents = search.search_documents(documents, self.search_terms, self.user, ranked=False)
         return documents.order_by(*order)
 
 

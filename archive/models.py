@@ -12,7 +12,8 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -107,11 +108,17 @@ class Person(models.Model):
 
 class DocumentQuerySet(PublishedQuerySet):
     def with_claim_counts(self, user=None):
-        """Annotate ``claim_count`` with the claims ``user`` may see."""
-        claim_filter = Q()
+        """Annotate ``claim_count`` with the claims ``user`` may see.
+
+        A subquery per document (on the claims' document index) rather than a
+        join: a join would multiply the rows of any other joined table, such
+        as the search index's matching rows, and group every document.
+        """
+        claims = Claim.objects.filter(document=OuterRef("pk"))
         if not is_analyst(user):
-            claim_filter = Q(claims__visibility=Visibility.PUBLISHED)
-        return self.annotate(claim_count=Count("claims", filter=claim_filter, distinct=True))
+            claims = claims.filter(visibility=Visibility.PUBLISHED)
+        count = claims.order_by().values("document").annotate(n=Count("pk")).values("n")
+        return self.annotate(claim_count=Coalesce(Subquery(count), 0))
 
 
 class Document(models.Model):

@@ -416,14 +416,24 @@ def test_search_costs_the_same_queries_for_a_small_and_a_large_archive(
     assert len(titles(response)) == 20 and "48 documents match" in response.content.decode()
 
 
-def test_the_count_and_page_each_read_the_match_once(outsider, db):
+def test_the_list_counts_once_and_reads_only_the_pages_documents(outsider, db, settings):
+    settings.MARGINS_PAGE_SIZE = 2
     _library(5)
     with CaptureQueriesContext(connection) as context:
-        outsider.get("/", {"q": "strait"})
-    searching = [q["sql"] for q in context.captured_queries if "search" in q["sql"]]
-    # One COUNT, one page of documents, one read of their matching rows (snippets).
-    assert len(searching) == 3
-    assert sum("COUNT(*)" in sql for sql in searching) == 1
+        response = outsider.get("/", {"q": "strait", "page": "2"})
+    assert titles(response) == ["Strait report 2", "Strait report 1"]
+    searching = [q["sql"] for q in context.captured_queries if "archive_search" in q["sql"]]
+    # The count; the page's ranked ids (the index alone, grouped by document);
+    # the page's documents; their matching rows (snippets).
+    assert len(searching) == 4
+    count, ranking, page, hits = searching
+    assert count.startswith("SELECT COUNT(*)") and "COUNT(*)" not in ranking + page + hits
+    assert "GROUP BY" not in count
+    assert "GROUP BY" in ranking and "LIMIT 2 OFFSET 2" in ranking
+    assert '"archive_document"."id" IN (' in page and 'GROUP BY "archive_document"' not in page
+    assert (
+        sum("COUNT(*)" in q["sql"] for q in context.captured_queries if "archive_document" in q["sql"]) == 1
+    )
 
 
 # --- Rebuilding ----------------------------------------------------------------------------

@@ -12,7 +12,8 @@ claim deletes its rows through their foreign keys. ``rebuild`` (the
 ``rebuild_search_index`` command) rewrites everything.
 
 Reads: ``search_documents`` narrows a documents queryset to those matching,
-ranked, with the matching rows (snippets, claims) prefetched for the page.
+ranked (``results``), with the matching rows (snippets, claims) prefetched
+for the page.
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from django.db.models import Case, F, Prefetch, TextField, Value, When
 from django.db.models.functions import Concat
 
 from archive.models import Claim, Document, Visibility
-from archive.search import postgres, sqlite
+from archive.search import postgres, results, sqlite
 from archive.search.models import SearchEntry
 from archive.text.search_syntax import SearchSyntaxError, Term, normalize, parse
 
@@ -171,16 +172,22 @@ def hits(terms, user):
     )
 
 
-def search_documents(documents, terms, user):
-    """``documents`` that match ``terms`` in their own row or a claim ``user`` may see.
-
-    Annotated with ``search_rank`` (higher is better; not ordered here), with
-    the reading text deferred, and with ``search_hits`` prefetched: the rows
-    that matched, best first, each with its ``snippet``.
-    """
-    return (
-        backend()
-        .filter_documents(documents, terms, user)
-        .defer("text", "raw_text", "cleaning_report")
-        .prefetch_related(Prefetch("search_entries", queryset=hits(terms, user), to_attr="search_hits"))
+def _with_hits(documents, terms, user):
+    return documents.defer("text", "raw_text", "cleaning_report").prefetch_related(
+        Prefetch("search_entries", queryset=hits(terms, user), to_attr="search_hits")
     )
+
+
+def search_documents(documents, terms, user, *, ranked=True):
+    """``documents`` that match ``terms`` in their own row or in a claim ``user`` may see.
+
+    Each comes with ``search_hits`` prefetched (the rows that matched, best
+    first, each with its ``snippet``) and without its reading text. Ranked
+    (the default), they are in order of relevance, best first, and must not
+    be reordered; otherwise order them as you like.
+    """
+    engine = backend()
+    rows = engine.rows(terms, user)
+    if ranked:
+        return _with_hits(results.ranked(documents, rows, engine.rank(terms)), terms, user)
+    return _with_hits(documents.filter(pk__in=rows.values("document")), terms, user)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQueryField, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Expression, F, Lookup, Max, Value, When
+from django.db.models import Case, Expression, F, Lookup, Value, When
 from django.db.models.functions import Left, Replace
 
-from archive.search.models import IndexVectorField, SearchEntry, visibility_filter
+from archive.search.models import IndexVectorField, SearchEntry
 from archive.text.search_syntax import HEADLINE_LT, MARK_END, MARK_START
 
 # ISO 639-1 code → PostgreSQL configuration. Languages without a stemmer
@@ -181,20 +181,20 @@ class Backend:
     def _matches(self, terms):
         return Terms(tuple(terms), tuple(configs_in_use()))
 
-    def filter_documents(self, documents, terms, user, prefix="search_entries__"):
-        return documents.filter(
-            **visibility_filter(user, prefix), **{f"{prefix}search_vector__matches": self._matches(terms)}
-        ).annotate(
-            search_rank=Max(SearchRank(F(f"{prefix}search_vector"), TermsQuery(terms, F(f"{prefix}config"))))
-        )
+    def rows(self, terms, user):
+        """The rows matching ``terms`` that ``user`` may find (through the GIN index)."""
+        return SearchEntry.objects.visible_to(user).filter(search_vector__matches=self._matches(terms))
+
+    def rank(self, terms):
+        """A matching row's relevance (``ts_rank``, in the row's configuration), higher is better."""
+        return SearchRank(F("search_vector"), TermsQuery(terms, F("config")))
 
     def hits(self, terms, user):
         query = TermsQuery(terms, F("config"))
         return (
-            SearchEntry.objects.visible_to(user)
-            .filter(search_vector__matches=self._matches(terms))
+            self.rows(terms, user)
             .annotate(
-                hit_rank=SearchRank(F("search_vector"), query),
+                hit_rank=self.rank(terms),
                 fragment=SearchHeadline(
                     # ts_headline drops what looks like an HTML tag; a look-alike
                     # of "<" keeps the fragment a piece of the text.

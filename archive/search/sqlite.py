@@ -12,9 +12,9 @@ indexing.
 """
 
 from django.db import connection
-from django.db.models import F, Func, Max, TextField, Value
+from django.db.models import F, Func, TextField, Value
 
-from archive.search.models import SearchEntry, visibility_filter
+from archive.search.models import SearchEntry
 from archive.text.search_syntax import ELLIPSIS, MARK_END, MARK_START, fts5_match
 
 TABLE = "archive_search_fts"
@@ -55,16 +55,19 @@ class Backend:
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
 
-    def filter_documents(self, documents, terms, user, prefix="search_entries__"):
-        # One filter() call: the visibility and the match apply to the same row.
-        return documents.filter(
-            **visibility_filter(user, prefix), **{f"{prefix}fts__table__match": fts5_match(terms)}
-        ).annotate(search_rank=Max(-F(f"{prefix}fts__rank")))
+    def rows(self, terms, user):
+        """The rows matching ``terms`` that ``user`` may find (FTS5 finds them once)."""
+        return SearchEntry.objects.visible_to(user).filter(fts__table__match=fts5_match(terms))
+
+    def rank(self, terms):
+        """A matching row's relevance, higher is better: FTS5's ``rank`` column
+        (bm25 with the weights set in migration 0006), a column rather than a
+        bm25() call so that it can be grouped (SQLite sorts before it aggregates)."""
+        return -F("fts__rank")
 
     def hits(self, terms, user):
         return (
-            SearchEntry.objects.visible_to(user)
-            .filter(fts__table__match=fts5_match(terms))
-            .annotate(hit_rank=-F("fts__rank"), fragment=Snippet(F("fts__table")))
+            self.rows(terms, user)
+            .annotate(hit_rank=self.rank(terms), fragment=Snippet(F("fts__table")))
             .order_by("-hit_rank", "pk")
         )

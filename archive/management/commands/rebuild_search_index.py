@@ -47,6 +47,8 @@ class Command(BaseCommand):
             f"{result.claims:,} claim{'' if result.claims == 1 else 's'} "
             f"({result.entries:,} entr{'y' if result.entries == 1 else 'ies'})"
         )
+        if verbosity < 1:
+            return
         if dry_run:
             self.stdout.write(
                 f"Dry run: would index {counts}; checked in {seconds:.1f} s, nothing was saved."
