@@ -20,6 +20,7 @@ def _pages(client, documents):
     urls = [
         reverse("archive:document_list"),
         reverse("archive:document_list") + "?kind=news&sort=captured",
+        reverse("archive:document_list") + "?q=syria+resist*",  # search: snippets, claim matches
         first.get_absolute_url(),
         first.get_absolute_url() + "?passage=" + claim.quote[:40].replace(" ", "+"),
         claim.get_absolute_url(),

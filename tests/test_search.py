@@ -6,6 +6,7 @@ tests that only PostgreSQL's stemmers can pass.
 """
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -434,6 +435,38 @@ def test_the_list_counts_once_and_reads_only_the_pages_documents(outsider, db, s
     assert (
         sum("COUNT(*)" in q["sql"] for q in context.captured_queries if "archive_document" in q["sql"]) == 1
     )
+
+
+def test_ranked_results_behave_as_a_list_in_rank_order(shelf):
+    results = search.search_documents(Document.objects.all(), search.parse("hezbollah"), None)
+    expected = ["Hezbollah statement on the ceasefire", "A long report on ports"]
+    assert results.count() == 2 and results.exists()
+    assert [document.title for document in results] == expected
+    assert [document.title for document in results.with_claim_counts(None)[0:2]] == expected
+    assert results[1].title == expected[1]
+    with pytest.raises(IndexError):
+        results[2]
+    assert len(results) == 2
+
+
+def test_the_migration_indexes_what_is_already_archived(db, shelf):
+    """Migration 0006 indexes existing documents (a frozen copy of ``rebuild``)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("archive.migrations.0006_search_index")
+    document = shelf["speech"]
+    made = claim(document, "the brave youth", note="marmot")
+    SearchEntry.objects.all().delete()
+    # It only reads the editor's connection (SQLite's editor cannot open inside the test's transaction).
+    migration.index_existing(apps, SimpleNamespace(connection=connection))
+    assert SearchEntry.objects.count() == 5
+    rebuilt = {(e.document_id, e.claim_id, e.visibility, e.body) for e in SearchEntry.objects.all()}
+    search.rebuild()
+    assert rebuilt == {(e.document_id, e.claim_id, e.visibility, e.body) for e in SearchEntry.objects.all()}
+    results = search.search_documents(Document.objects.all(), search.parse("marmot"), None)
+    assert [d.pk for d in results] == [document.pk] and made.pk
 
 
 # --- Rebuilding ----------------------------------------------------------------------------

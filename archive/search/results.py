@@ -44,8 +44,13 @@ class RankedDocuments(DocumentQuerySet):
         return self.matching.values("document").distinct().count()
 
     def __getitem__(self, k):
-        if self.ranking is None or self._result_cache is not None or not isinstance(k, slice):
+        if self.ranking is None or self._result_cache is not None:
             return super().__getitem__(k)
+        if isinstance(k, int):
+            found = self[k : k + 1] if k >= 0 else []
+            if not found:
+                raise IndexError("no document at this position in the results")
+            return found[0]
         ids = list(self.ranking.values_list("document", flat=True)[k])
         documents = {document.pk: document for document in self._unranked().filter(pk__in=ids)}
         return [documents[pk] for pk in ids if pk in documents]
