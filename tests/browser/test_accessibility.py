@@ -45,6 +45,7 @@ def _urls():
     compare = reverse("archive:compare") + "?" + "&".join(f"d={d.slug}" for d in documents[:3])
     return [
         reverse("archive:document_list"),
+        reverse("archive:document_list") + "?q=syria+resist*",
         documents[0].get_absolute_url(),
         documents[1].get_absolute_url() + "?passage=" + documents[1].text[200:260].replace(" ", "+"),
         claim.get_absolute_url(),
