@@ -120,7 +120,10 @@ def reader_fragments(request, document):
     """The parts of the reader that change when a claim is written, rendered for in-place update."""
     context = reader_context(request, document)
     return {
-        "text": render_to_string("archive/_reader_text.html", context, request=request),
+        # The highlighted text itself, not a template: a template file's final
+        # newline would become text the document does not have, and shift the
+        # context of a selection at the very end.
+        "text": str(context["text_html"]),
         "claims": render_to_string("archive/_claim_list.html", context, request=request),
     }
 

@@ -6,7 +6,8 @@ import time
 import pytest
 from django.contrib.auth.models import Group, User
 
-from archive.models import Claim, ClaimEvent, Visibility
+from archive.models import Claim, ClaimEvent, Document, Visibility
+from archive.services.imports import create_document
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.factories import make_claim, make_document, make_person
@@ -289,4 +290,50 @@ def test_reader_runs_without_javascript_errors(page, analyst_name, document):
     open_reader(page, document)
     select(page, "The evening ended")
     page.keyboard.press("Escape")
+    assert page.js_errors == []
+
+
+def highlight(page, quote, text):
+    """Select ``quote`` in the reader, highlight it and save the dialog as it opens."""
+    start, end = select(page, quote, text)
+    page.click("#selection-toolbar [data-action=highlight]")
+    page.wait_for_selector("#claim-dialog[open]")
+    assert page.text_content("#claim-dialog [data-quote]") == quote
+    page.click("#claim-dialog [type=submit]")
+    page.wait_for_selector("#doc-text mark[data-key]:not([data-key=passage])")
+    return start, end
+
+
+def test_the_last_words_of_a_document_can_be_highlighted(page, analyst_name, db):
+    # The page's text used to end with a newline the document does not have:
+    # a selection in the last 32 characters carried it in its suffix and was refused.
+    text = TEXT.rstrip("\n")  # as the cleaner leaves a reading text
+    document = make_document(text, title="Closing remarks", slug="closing-remarks")
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    start, end = highlight(page, "ended with prayers.", text)
+
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.quote, claim.suffix) == (start, end, "ended with prayers.", "")
+    assert end == len(text)
+    assert page.js_errors == []
+
+
+def test_a_passage_across_a_line_break_of_a_crlf_capture_can_be_highlighted(page, analyst_name, db):
+    # The reading text of a CRLF capture kept its "\r"; the page's text has
+    # none, so every selection's offsets and context disagreed with the server's.
+    raw = TEXT.replace("\n", "\r\n")
+    document, _cleaned = create_document(
+        raw, fields={"slug": "crlf-remarks"}, capture_method=Document.CaptureMethod.FILE_IMPORT
+    )
+    assert "\r" not in document.text and document.raw_text == raw
+    quote = "in Damascus.\nHe said the assassination"
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    start, end = highlight(page, quote, document.text)
+
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.quote) == (start, end, quote)
     assert page.js_errors == []
