@@ -6,10 +6,14 @@ What analysts may do is decided by the Analysts group's permissions, not here.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from archive.forms import (
@@ -17,6 +21,7 @@ from archive.forms import (
     ClaimAdminForm,
     DocumentCaptureForm,
     DocumentChangeForm,
+    TagMergeForm,
 )
 from archive.models import (
     Claim,
@@ -27,8 +32,10 @@ from archive.models import (
     DocumentVersion,
     Person,
     Source,
+    TagRedirect,
 )
 from archive.services import annotations
+from archive.services import tags as tag_service
 from archive.text import anchoring
 from archive.text.rendering import Highlight, render_highlighted
 
@@ -622,3 +629,57 @@ class ClaimEventAdmin(_ReadOnlyAdmin):
     list_display = ["at", "action", "claim_pk", "document", "user"]
     list_filter = ["action"]
     list_select_related = ["document", "user"]
+
+
+@admin.register(TagRedirect)
+class TagRedirectAdmin(_ReadOnlyAdmin):
+    list_display = ["slug", "name", "tag", "merged_by", "merged_at"]
+    list_select_related = ["tag", "merged_by"]
+    search_fields = ["slug", "name", "tag__name"]
+
+
+# --- Tags ------------------------------------------------------------------------------
+
+# taggit's own admin merges tags by rewriting rows in place: the merged tags
+# stay behind, empty, their pages 404 and no claim records the change. Ours
+# merges through ``archive.services.tags``.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    actions = ["merge_tags"]
+
+    def get_urls(self):
+        # Without taggit's merge page: merging is the action below.
+        return admin.ModelAdmin.get_urls(self)
+
+    @admin.action(description="Merge selected tags into one", permissions=["change"])
+    def merge_tags(self, request, queryset):
+        if queryset.count() < 2:
+            self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+            return None
+        form = TagMergeForm(request.POST if "merge" in request.POST else None, tags=queryset)
+        if form.is_valid():
+            try:
+                result = tag_service.merge_tags(queryset, form.cleaned_data["into"], user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                f"Merged {', '.join(f'“{name}”' for name in result.merged)} into “{result.into.name}”: "
+                f"{result.objects} documents and claims retagged, {result.claims} claims recorded the "
+                "change; the merged tags' pages redirect to its page.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge tags",
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/archive/tag_merge.html", context)

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from taggit.models import Tag
 
 from archive.models import Claim, ClaimLink, Document, Person, Source
@@ -424,3 +424,26 @@ class ClaimLinkForm(forms.ModelForm):
                 "A claim cannot be linked to itself; choose a claim in another document."
             )
         return cleaned
+
+
+class TagMergeForm(forms.Form):
+    """Which of the selected tags to keep when merging them (the admin's merge action)."""
+
+    into = forms.ModelChoiceField(
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this tag",
+        help_text="The others are merged into it and deleted; their pages redirect to its page.",
+    )
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        tags = tags.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses", "name")
+        self.fields["into"].queryset = tags
+        self.fields["into"].label_from_instance = lambda tag: (
+            f"{tag.name} ({tag.slug}, used {tag.uses} times)"
+        )
+        first = tags.first()
+        if first is not None:
+            self.fields["into"].initial = first.pk

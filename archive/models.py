@@ -481,6 +481,26 @@ class DocumentSlug(models.Model):
         return self.slug
 
 
+class TagRedirect(models.Model):
+    """The slug of a tag that was merged into another, so its old page redirects there."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, help_text="The merged tag's name.")
+    tag = models.ForeignKey(
+        "taggit.Tag", on_delete=models.CASCADE, related_name="+", help_text="The tag it was merged into."
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return f"{self.slug} → {self.tag.slug}"
+
+
 class ClaimEvent(models.Model):
     """Audit trail of a claim: who created, edited, moved, re-anchored or deleted it."""
 
@@ -490,6 +510,7 @@ class ClaimEvent(models.Model):
         MOVED = "moved", "moved (span changed)"
         REANCHORED = "reanchored", "re-anchored after a text correction"
         ORPHANED = "orphaned", "orphaned by a text correction"
+        TAGS_CHANGED = "tags_changed", "tags changed (tags merged)"
         DELETED = "deleted", "deleted"
 
     claim = models.ForeignKey(Claim, null=True, on_delete=models.SET_NULL, related_name="events")

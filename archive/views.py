@@ -28,7 +28,7 @@ from archive.forms import (
     DocumentFilterForm,
     QuoteClaimForm,
 )
-from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source
+from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source, TagRedirect
 from archive.permissions import analyst_required, may
 from archive.services import annotations
 from archive.text import anchoring, diff
@@ -343,7 +343,15 @@ def claim_create_by_quote(request, slug):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        # A tag merged into another: its page moved there for good.
+        merged = TagRedirect.objects.filter(slug=slug).select_related("tag").first()
+        if merged is None:
+            raise Http404("No tag at this address.")
+        query = request.META.get("QUERY_STRING", "")
+        target = reverse("archive:tag_detail", args=[merged.tag.slug])
+        return redirect(target + (f"?{query}" if query else ""), permanent=True)
     documents = _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
         *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
     )
