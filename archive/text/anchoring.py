@@ -389,6 +389,21 @@ class PositionMap:
     def map_span(self, start, end):
         return self.map(start, after_insertions=True), self.map(end, after_insertions=False)
 
+    def kept(self, start, end):
+        """Whether the diff keeps old ``text[start:end]`` unchanged, at most
+        one insertion breaking it in two (a paragraph inserted before a quote
+        leaves the quote's old prefix intact, only further away)."""
+        if start >= end:
+            return False
+        index = bisect.bisect_right(self._starts, start) - 1
+        pieces = 0
+        while index < len(self.segments) and self.segments[index][1] < end:
+            if self.segments[index][0] != "equal":
+                return False
+            pieces += 1
+            index += 1
+        return 0 < pieces <= 2
+
     def unchanged_from(self, start, end):
         """The old span a new span was copied from unchanged, or None when
         the diff says it was inserted or edited."""
@@ -409,6 +424,9 @@ class _Identity:
 
     def map_span(self, start, end):
         return start, end
+
+    def kept(self, start, end):
+        return False
 
     def unchanged_from(self, start, end):
         return None
@@ -456,11 +474,19 @@ class _Candidate:
     near_hint: bool
 
 
-def _score(text, quote, prefix, suffix, start, end, hint):
+def _score(text, quote, prefix, suffix, start, end, hint, kept=(False, False)):
+    """(score, quote similarity) of the span; ``kept`` says which sides of the
+    old context the diff shows unchanged (only text inserted between)."""
     span = text[start:end]
     quote_similarity = 1.0 if span == quote else Indel.normalized_similarity(quote, span)
-    prefix_similarity = _context_similarity(prefix, text[max(0, start - len(prefix)) : start], from_end=True)
-    suffix_similarity = _context_similarity(suffix, text[end : end + len(suffix)], from_end=False)
+    prefix_similarity = (
+        1.0
+        if kept[0]
+        else _context_similarity(prefix, text[max(0, start - len(prefix)) : start], from_end=True)
+    )
+    suffix_similarity = (
+        1.0 if kept[1] else _context_similarity(suffix, text[end : end + len(suffix)], from_end=False)
+    )
     quote_weight = QUOTE_WEIGHT * len(quote)
     content = (
         quote_weight * quote_similarity + len(prefix) * prefix_similarity + len(suffix) * suffix_similarity
@@ -807,7 +833,12 @@ def _reanchor(selector, correction):
     )
     if flush is not None:
         start, end = _whole_words(text, *flush, cuts)
-        score, quote_similarity = _score(text, quote, prefix, suffix, start, end, start)
+        position_map = correction.position_map
+        kept = (
+            start == mapped_start and position_map.kept(old_start - len(prefix), old_start),
+            end == mapped_end and position_map.kept(old_end, old_end + len(suffix)),
+        )
+        score, quote_similarity = _score(text, quote, prefix, suffix, start, end, start, kept)
         if (
             (start, end) == flush
             and score < MIN_SCORE

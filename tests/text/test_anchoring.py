@@ -395,6 +395,28 @@ def test_a_moved_paragraph_does_not_take_the_short_claim_that_followed_it():
     assert result.selector is None or result.selector.start == claim.start - (moved_end - moved_start), result
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_one_word_claim_follows_when_a_paragraph_is_inserted_next_to_it(where):
+    # One side's context moves away, but the diff shows it unchanged: the
+    # paragraph was inserted, nothing was replaced.
+    old = reading_text("003")
+    paragraph = "Editor's note: this report was updated on 5 January with the ambassador's full remarks.\n\n"
+    if where == "before":
+        claim = claim_on(old, "Torkabadi", 2)
+        at = claim.start
+    else:
+        claim = claim_on(old, "he said.", 0)
+        at = claim.end + 2
+    assert len(claim.quote) < anchoring.VOUCHING_QUOTE and old[at - 2 : at] == "\n\n"
+    new = old[:at] + paragraph + old[at:]
+
+    result = reanchor(claim, new, old_text=old)
+
+    assert result.outcome is (Outcome.MOVED if where == "before" else Outcome.KEPT), result
+    assert result.selector.quote == claim.quote
+    assert result.selector.start == claim.start + (len(paragraph) if where == "before" else 0)
+
+
 def test_a_long_unique_quote_keeps_its_place_when_one_side_is_rewritten():
     old = reading_text("003")
     claim = claim_on(old, "This ugly crime backfired on those who committed it")
