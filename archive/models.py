@@ -183,6 +183,9 @@ class Document(models.Model):
 
     tags = TaggableManager(blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.DRAFT)
+    # Optimistic concurrency of the reading text: every correction (a service
+    # write) increments it with a conditional UPDATE; a stale correction form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -393,6 +396,10 @@ class Claim(models.Model):
         help_text="The text version the selectors were last placed in.",
     )
     anchor_note = models.CharField(max_length=300, blank=True)
+    # Optimistic concurrency: every write through ``archive.services.annotations``
+    # increments it with a conditional UPDATE, and a writer holding an older
+    # version is refused (the API answers 409) instead of undoing a change it never saw.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -481,8 +488,31 @@ class DocumentSlug(models.Model):
         return self.slug
 
 
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an audit event."""
+
+
+class ClaimEventQuerySet(models.QuerySet):
+    # Only the foreign keys may be cleared, and only by Django's SET_NULL when
+    # the claim, document or user they point to is deleted: the event stays.
+    NULLABLE = frozenset({"claim", "document", "user"})
+
+    def update(self, **kwargs):
+        if set(kwargs) <= self.NULLABLE and all(value is None for value in kwargs.values()):
+            return super().update(**kwargs)
+        raise AppendOnlyError("Audit events are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are never deleted.")
+
+    delete.queryset_only = True
+
+
 class ClaimEvent(models.Model):
-    """Audit trail of a claim: who created, edited, moved, re-anchored or deleted it."""
+    """Audit trail of a claim: who created, edited, moved, re-anchored, linked,
+    reverted or deleted it, and when. Append-only: an event is never changed or
+    deleted, and it outlives its claim and document (the foreign keys are
+    cleared; ``claim_pk`` and ``document_title`` keep what they pointed to)."""
 
     class Action(models.TextChoices):
         CREATED = "created", "created"
@@ -491,22 +521,57 @@ class ClaimEvent(models.Model):
         REANCHORED = "reanchored", "re-anchored after a text correction"
         ORPHANED = "orphaned", "orphaned by a text correction"
         DELETED = "deleted", "deleted"
+        LINKED = "linked", "linked to another claim"
+        UNLINKED = "unlinked", "unlinked from another claim"
+        LINK_CHANGED = "link_changed", "link to another claim changed"
+        REVERTED = "reverted", "reverted to an earlier state"
+
+    # Actions that change the claim's own state (and so its version); link
+    # events leave the claim as it was.
+    STATE_ACTIONS = frozenset({"created", "edited", "moved", "reanchored", "orphaned", "deleted", "reverted"})
 
     claim = models.ForeignKey(Claim, null=True, on_delete=models.SET_NULL, related_name="events")
     claim_pk = models.PositiveBigIntegerField(help_text="Kept when the claim itself is deleted.")
     document = models.ForeignKey(Document, null=True, on_delete=models.SET_NULL, related_name="+")
+    document_title = models.CharField(
+        max_length=500, blank=True, help_text="Kept when the document itself is deleted."
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
     detail = models.JSONField(default=dict, blank=True)
+    claim_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The claim's version after this event (none on older events)."
+    )
+    state = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The claim's whole state after this event (before it, for a deletion): "
+        "what a revert restores. None on older events.",
+    )
+
+    objects = ClaimEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
 
     def __str__(self):
         return f"claim {self.claim_pk} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are never deleted.")
+
+    @property
+    def revertible(self):
+        """Whether this event recorded a state a claim can be reverted to."""
+        return self.state is not None and self.action in self.STATE_ACTIONS - {"deleted"}
 
 
 class ClaimLinkQuerySet(models.QuerySet):

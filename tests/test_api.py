@@ -269,6 +269,7 @@ def test_update_records_edited_event_with_changed_fields(analyst, analyst_user, 
         "kind": ["assertion", "admission"],
         "status": ["unverified", "disputed"],
         "note": ["", "Said twice."],
+        "tags": [["old"], ["new", "talks"]],
     }
     assert "Admission" in response.json()["html"]["claims"]
 
