@@ -88,6 +88,15 @@ class DocumentFilterForm(forms.Form):
 
 # --- Analysts' admin -------------------------------------------------------
 
+
+def stale_message(what, version, current):
+    return (
+        f"This {what} was changed by someone else since this form was opened (the form is for version "
+        f"{version}, it is now at version {current}). Nothing was saved; reload to see the change, "
+        "then make your edit again."
+    )
+
+
 # What an analyst gives about a capture: exactly what the importer accepts.
 DOCUMENT_PROVENANCE_FIELDS = list(imports.FIELDS)
 
@@ -242,6 +251,11 @@ class ClaimAdminForm(forms.ModelForm):
 
     REPLACEMENT_FIELDS = ("new_quote", "new_prefix", "new_suffix", "new_start", "new_end")
 
+    # The claim's version when the form was rendered: a form for an older
+    # version is refused rather than undoing a change its author never saw.
+    # (Not named ``version``: a ModelForm may not list the non-editable model field.)
+    edited_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     class Meta:
         model = Claim
         fields = [
@@ -261,8 +275,16 @@ class ClaimAdminForm(forms.ModelForm):
     # pass to ``annotations.move_claim``; None when the span is not changed that way.
     replacement = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "edited_version" in self.fields:
+            self.fields["edited_version"].initial = self.instance.version
+
     def clean(self):
         cleaned_data = super().clean()
+        version = cleaned_data.get("edited_version")
+        if self.instance.pk is not None and version is not None and version != self.instance.version:
+            raise forms.ValidationError(stale_message("claim", version, self.instance.version))
         if any(cleaned_data.get(name) for name in self.REPLACEMENT_FIELDS):
             self.replacement = self._replacement(cleaned_data)
             return cleaned_data
@@ -375,6 +397,39 @@ class CorrectionForm(forms.Form):
         strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Corrected reading text"
     )
     reason = forms.CharField(max_length=500, help_text="Say what was wrong, e.g. “typo in paragraph 3”.")
+    # The document's version when the page was opened; a correction of an older text is refused.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, document, **kwargs):
+        kwargs.setdefault("initial", {}).update(text=document.text, version=document.version)
+        super().__init__(*args, **kwargs)
+        self.document = document
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if version is not None and version != self.document.version:
+            raise forms.ValidationError(stale_message("text", version, self.document.version))
+        return cleaned
+
+
+def resolve_person(name):
+    """The one person called ``name`` (their name or one of their aliases, any case), or ValueError."""
+    wanted = " ".join(name.split()).casefold()
+    candidates = Person.objects.filter(Q(name__iexact=wanted) | Q(aliases__icontains=wanted))
+    found = [
+        person
+        for person in candidates
+        if person.name.casefold() == wanted or wanted in (alias.casefold() for alias in person.alias_list)
+    ]
+    if not found:
+        raise ValueError(
+            f"No person is called “{name}” (by name or alias); add them first or leave it empty."
+        )
+    if len(found) > 1:
+        names = ", ".join(person.name for person in found)
+        raise ValueError(f"“{name}” names {len(found)} people ({names}); type the full name.")
+    return found[0]
 
 
 # --- Side by side ----------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/<slug:slug>/claims/new/", views.claim_create_by_quote, name="claim_create_by_quote"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/counterparts/", views.counterpart_accept, name="counterpart_accept"),
+    path("claims/<int:pk>/revert/", views.claim_revert, name="claim_revert"),
     path("c/<int:pk>", views.claim_short, name="claim_short"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),

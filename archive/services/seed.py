@@ -429,9 +429,10 @@ def _load_links(manifest, path, claims, result):
         existing = ClaimLink.objects.filter(from_claim=ends["from"], to_claim=ends["to"], relation=relation)
         created = not existing.exists()
         if created:
-            link = ClaimLink(
-                from_claim=ends["from"], to_claim=ends["to"], relation=relation, note=entry.get("note", "")
-            )
-            _full_clean(link, where, exclude=["created_by"])
-            link.save()
+            try:
+                annotations.link_claims(
+                    ends["from"], ends["to"], relation, user=None, note=entry.get("note", "")
+                )
+            except ValidationError as error:
+                raise SeedError(f"{where}: {imports.describe(error)}") from None
         result.links.count(created)
