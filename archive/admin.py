@@ -7,6 +7,7 @@ What analysts may do is decided by the Analysts group's permissions, not here.
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -114,24 +115,33 @@ def _when(moment):
     return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
 
 
-def save_claim(claim, user):
-    """Store a claim edited in a form, through ``annotations`` so it is audited."""
+def save_claim(claim, user, *, tags=None, replacement=None):
+    """Store a claim edited in a form, through ``annotations`` so it is audited.
+
+    ``claim`` is the form's instance, loaded when the request began: its
+    version is the one the services expect, so a claim changed meanwhile is
+    refused (``annotations.Conflict``) rather than overwritten. ``tags`` (names)
+    are saved with the claim when given; ``replacement`` is a checked selector
+    the analyst picked to re-place the claim.
+    """
     selector = anchoring.Selector(claim.quote, claim.prefix, claim.suffix, claim.start, claim.end)
     details = {name: getattr(claim, name) for name in CLAIM_DETAIL_FIELDS}
     if claim.pk is None:
-        _adopt(claim, annotations.create_claim(claim.document, selector, user=user, **details))
+        created = annotations.create_claim(claim.document, selector, user=user, tags=tags or (), **details)
+        _adopt(claim, created)
         return
     stored = Claim.objects.select_related("document").get(pk=claim.pk)
-    if (stored.document_id, stored.quote, stored.start, stored.end) != (
+    stored.version = claim.version
+    if replacement is not None:
+        annotations.move_claim(stored, replacement, user=user)
+    elif (stored.document_id, stored.quote, stored.start, stored.end) != (
         claim.document_id,
         claim.quote,
         claim.start,
         claim.end,
     ):
-        stored.document = claim.document
-        annotations.move_claim(stored, selector, user=user)
-    if any(getattr(stored, name) != value for name, value in details.items()):
-        annotations.update_claim(stored, user=user, **details)
+        annotations.move_claim(stored, selector, user=user, document=claim.document)
+    annotations.update_claim(stored, user=user, tags=tags, **details)
     _adopt(claim, Claim.objects.get(pk=claim.pk))
 
 
@@ -166,6 +176,13 @@ class PersonAdmin(admin.ModelAdmin):
     def claim_count(self, obj):
         return obj.claim_count
 
+    def delete_model(self, request, obj):
+        annotations.delete_person(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for person in queryset:
+            annotations.delete_person(person, user=request.user)
+
 
 # --- Documents ---------------------------------------------------------------------------
 
@@ -184,6 +201,7 @@ class ClaimInline(admin.TabularInline):
         "start",
         "end",
         "anchor_state",
+        "edited_version",
     ]
     readonly_fields = ["start", "end", "anchor_state"]
     autocomplete_fields = ["claimant"]
@@ -310,7 +328,11 @@ class DocumentAdmin(admin.ModelAdmin):
                 "from the reading text; the cleaning report lists them.",
             )
             return
-        super().save_model(request, obj, form, change)
+        # Only the fields this form changed: a whole-row save would put back the reading text
+        # (and its version) as they were when the form was opened, undoing a correction made meanwhile.
+        fields = [f.name for f in Document._meta.concrete_fields if f.name in form.changed_data]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Claim:
@@ -320,7 +342,20 @@ class DocumentAdmin(admin.ModelAdmin):
             annotations.delete_claim(claim, user=request.user)
         for claim in claims:
             save_claim(claim, request.user)
-        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        annotations.delete_document(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            annotations.delete_document(document, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except annotations.Conflict as conflict:
+            messages.error(request, f"Nothing was saved. {conflict.message}")
+            return HttpResponseRedirect(request.path)
 
     @admin.display(description="published", ordering="published_at")
     def published(self, obj):
@@ -475,7 +510,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.orphaned:
             return [
-                (None, {"fields": ["document"]}),
+                (None, {"fields": ["document", "edited_version"]}),
                 (
                     "Orphaned by a text correction",
                     {
@@ -492,7 +527,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 CLAIM_RECORD,
             ]
         return [
-            (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end"]}),
+            (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end", "edited_version"]}),
             CLAIM_DETAILS,
             CLAIM_RECORD,
         ]
@@ -508,31 +543,16 @@ class ClaimAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("tags")
 
     def save_model(self, request, obj, form, change):
-        if form.replacement is not None:
-            stored = Claim.objects.select_related("document").get(pk=obj.pk)
-            moved = annotations.move_claim(stored, form.replacement, user=request.user)
-            # The form's instance still holds the old span; without this save_claim would move it back.
-            for name in (
-                "quote",
-                "prefix",
-                "suffix",
-                "start",
-                "end",
-                "orphaned",
-                "anchor_note",
-                "anchored_version_id",
-            ):
-                setattr(obj, name, getattr(moved, name))
-        save_claim(obj, request.user)
+        save_claim(obj, request.user, tags=form.cleaned_data.get("tags"), replacement=form.replacement)
+
+    def save_related(self, request, form, formsets, change):
+        # The tags were saved with the claim, through the service (form.save_m2m would bypass its event).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        links = formset.save(commit=False)
-        for link in links:
-            if link.created_by_id is None:
-                link.created_by = request.user
-            link.save()
-        for link in formset.deleted_objects:
-            link.delete()
+        formset.save(commit=False)
+        save_links(formset, request.user)
 
     def delete_model(self, request, obj):
         annotations.delete_claim(obj, user=request.user)
@@ -540,6 +560,14 @@ class ClaimAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for claim in queryset:
             annotations.delete_claim(claim, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except annotations.Conflict as conflict:
+            # Changed between the form's check and the save: nothing was saved (the transaction rolled back).
+            messages.error(request, f"Nothing was saved. {conflict.message}")
+            return HttpResponseRedirect(request.path)
 
     @admin.display(description="quote", ordering="quote")
     def excerpt(self, obj):
@@ -593,15 +621,46 @@ class ClaimLinkAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            linked = annotations.update_link(
+                obj, user=request.user, **{name: getattr(obj, name) for name in LINK_FIELDS}
+            )
+        else:
+            linked = annotations.link_claims(
+                obj.from_claim, obj.to_claim, obj.relation, user=request.user, note=obj.note
+            )
+        _adopt(obj, linked)
+
+    def delete_model(self, request, obj):
+        annotations.unlink_claims(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for link in queryset:
+            annotations.unlink_claims(link, user=request.user)
+
+
+LINK_FIELDS = ("from_claim", "to_claim", "relation", "note")
+
+
+def save_links(formset, user):
+    """Store a claim-link formset's changes through ``annotations`` (events on both claims).
+
+    Call after ``formset.save(commit=False)``, which sorts the forms into new,
+    changed and deleted links without writing.
+    """
+    for link in formset.deleted_objects:
+        annotations.unlink_claims(link, user=user)
+    for link, _changed in formset.changed_objects:
+        annotations.update_link(link, user=user, **{name: getattr(link, name) for name in LINK_FIELDS})
+    for link in formset.new_objects:
+        _adopt(
+            link,
+            annotations.link_claims(link.from_claim, link.to_claim, link.relation, user=user, note=link.note),
+        )
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by the archive itself, never typed in. Deleting is left
-    to the model permissions (no group has them) so that a superuser deleting a
-    document can take its history with it."""
+    """History is written by the archive itself, never typed in."""
 
     def has_add_permission(self, request):
         return False
@@ -619,6 +678,51 @@ class DocumentVersionAdmin(_ReadOnlyAdmin):
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(_ReadOnlyAdmin):
-    list_display = ["at", "action", "claim_pk", "document", "user"]
+    """The audit trail is append-only: no one, not even a superuser, edits or deletes an event here."""
+
+    list_display = ["at", "action", "claim_pk", "claim_version", "document_title", "user"]
     list_filter = ["action"]
-    list_select_related = ["document", "user"]
+    list_select_related = ["user"]
+    search_fields = ["=claim_pk", "document_title"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Tags --------------------------------------------------------------------------------
+
+
+def _register_tag_admin():
+    """Tags are renamed and deleted through ``annotations`` (each claim carrying one records it)."""
+    from taggit.admin import TagAdmin as TaggitTagAdmin
+
+    if admin.site.is_registered(Tag):
+        admin.site.unregister(Tag)
+
+    @admin.register(Tag)
+    class TagAdmin(TaggitTagAdmin):
+        # taggit's inline edits tagged items and its merge action re-tags objects: both bypass the events.
+        inlines = []
+        actions = []
+
+        def get_urls(self):
+            return admin.ModelAdmin.get_urls(self)  # without taggit's merge-tags page
+
+        def save_model(self, request, obj, form, change):
+            if change:
+                stored = Tag.objects.get(pk=obj.pk)
+                name, slug = obj.name, obj.slug
+                obj.name, obj.slug = stored.name, stored.slug
+                annotations.change_tag(obj, user=request.user, name=name, slug=slug)
+            else:
+                super().save_model(request, obj, form, change)
+
+        def delete_model(self, request, obj):
+            annotations.delete_tag(obj, user=request.user)
+
+        def delete_queryset(self, request, queryset):
+            for tag in queryset:
+                annotations.delete_tag(tag, user=request.user)
+
+
+_register_tag_admin()
