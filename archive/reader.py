@@ -66,24 +66,33 @@ def reader_claims(request, document):
     return claims
 
 
+def claim_data(claim):
+    """A claim as the highlighting tool and the API show it, with the ``version`` a write must send back."""
+    return {
+        "id": claim.pk,
+        "version": claim.version,
+        "quote": claim.quote,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+        "start": claim.start,
+        "end": claim.end,
+        "orphaned": claim.orphaned,
+        "claimant": claim.claimant_id or "",
+        "claimant_name": claim.claimant.name if claim.claimant_id else "",
+        "kind": claim.kind,
+        "status": claim.status,
+        "tags": ", ".join(sorted(tag.name for tag in claim.tags.all())),
+        "note": claim.note,
+        "visibility": claim.visibility,
+        "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
+        "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
+        "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
+    }
+
+
 def claim_json(claim):
     """What the highlighting tool needs to edit a claim, embedded in its card (analysts only)."""
-    return json.dumps(
-        {
-            "id": claim.pk,
-            "quote": claim.quote,
-            "claimant": claim.claimant_id or "",
-            "claimant_name": claim.claimant.name if claim.claimant_id else "",
-            "kind": claim.kind,
-            "status": claim.status,
-            "tags": ", ".join(tag.name for tag in claim.tags.all()),
-            "note": claim.note,
-            "visibility": claim.visibility,
-            "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
-            "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
-            "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
-        }
-    )
+    return json.dumps(claim_data(claim))
 
 
 def reader_context(request, document, passage=None):

@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/claims/<int:pk>/", api.claim_update, name="api_claim_update"),
     path("api/claims/<int:pk>/move/", api.claim_move, name="api_claim_move"),
     path("api/claims/<int:pk>/delete/", api.claim_delete, name="api_claim_delete"),
+    path("api/claims/<int:pk>/revert/", api.claim_revert, name="api_claim_revert"),
+    path("api/claims/<int:pk>/state/", api.claim_state, name="api_claim_state"),
     path("api/people/", api.people_search, name="api_people"),
     path("api/tags/", api.tag_suggestions, name="api_tags"),
 ]

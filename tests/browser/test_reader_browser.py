@@ -290,3 +290,51 @@ def test_reader_runs_without_javascript_errors(page, analyst_name, document):
     select(page, "The evening ended")
     page.keyboard.press("Escape")
     assert page.js_errors == []
+
+
+def script_errors(page):
+    """Errors of the page's scripts; the browser's own log line for the expected 409 is not one."""
+    return [error for error in page.js_errors if "409 (Conflict)" not in error]
+
+
+def test_an_edit_of_a_claim_changed_meanwhile_is_refused_visibly_keeping_the_input(
+    page, analyst_name, document
+):
+    from archive.services import annotations
+
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    # A colleague edits the claim after this page was rendered.
+    annotations.update_claim(Claim.objects.get(pk=claim.pk), user=None, note="The colleague's note.")
+
+    page.click(f'[data-claim-action=edit][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("#claim-dialog[open]")
+    page.fill("#claim-note", "My careful note.")
+    page.click("#claim-dialog [type=submit]")
+
+    page.wait_for_selector("#reader-alert:not([hidden])")
+    assert "changed by someone else; reload to see the change" in page.text_content("#reader-alert")
+    assert page.is_visible("#claim-dialog")
+    assert "changed by someone else" in page.text_content("#claim-dialog [data-errors]")
+    assert page.input_value("#claim-note") == "My careful note."
+    assert Claim.objects.get(pk=claim.pk).note == "The colleague's note."
+    assert script_errors(page) == []
+
+
+def test_a_move_of_a_claim_changed_meanwhile_is_refused_visibly(page, analyst_name, document):
+    from archive.services import annotations
+
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    annotations.update_claim(Claim.objects.get(pk=claim.pk), user=None, status="disputed")
+
+    page.click(f'[data-claim-action=move][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("body.is-moving")
+    select(page, "The ambassador opened the ceremony")
+    page.click("#selection-toolbar [data-action=move]")
+
+    page.wait_for_selector("#reader-alert:not([hidden])")
+    assert Claim.objects.get(pk=claim.pk).quote == OPENING
+    assert script_errors(page) == []
