@@ -10,6 +10,7 @@ bleach, so replacing it (with nh3, say) touches one file.
 
 import html
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -39,27 +40,41 @@ def _set_link_rel(attrs, new=False):
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[
-        partial(
-            LinkifyFilter,
-            callbacks=[_set_link_rel],
-            skip_tags={"code"},
-            parse_email=False,
-            url_re=_BARE_URL_RE,
-        )
-    ],
-)
+def _new_cleaner():
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_set_link_rel],
+                skip_tags={"code"},
+                parse_email=False,
+                url_re=_BARE_URL_RE,
+            )
+        ],
+    )
+
+
+# A bleach Cleaner is not thread-safe (its html5lib parser keeps state between
+# calls): a threaded server rendering two notes at once broke it ("pop from
+# empty list", a 500). One cleaner per thread.
+_local = threading.local()
+
+
+def _cleaner():
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = _new_cleaner()
+    return cleaner
 
 
 def clean_html(html_text):
     """Reduce arbitrary HTML to the notes allowlist; every link gets rel="nofollow noopener"."""
-    return _cleaner.clean(html_text)
+    return _cleaner().clean(html_text)
 
 
 # --- The Markdown subset -------------------------------------------------
