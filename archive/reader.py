@@ -67,7 +67,13 @@ def reader_claims(request, document):
 
 
 def claim_data(claim):
-    """A claim as the highlighting tool and the API show it, with the ``version`` a write must send back."""
+    """A claim as the highlighting tool and the API show it, with the ``version`` a write must send back.
+
+    Right after a write the tags are the ones that write recorded (``recorded_state``), not
+    re-read: a response describes its own write even when another one has followed.
+    """
+    recorded = getattr(claim, "recorded_state", None)
+    tags = recorded["tags"] if recorded else sorted(tag.name for tag in claim.tags.all())
     return {
         "id": claim.pk,
         "version": claim.version,
@@ -81,7 +87,7 @@ def claim_data(claim):
         "claimant_name": claim.claimant.name if claim.claimant_id else "",
         "kind": claim.kind,
         "status": claim.status,
-        "tags": ", ".join(sorted(tag.name for tag in claim.tags.all())),
+        "tags": ", ".join(tags),
         "note": claim.note,
         "visibility": claim.visibility,
         "update_url": reverse("archive:api_claim_update", args=[claim.pk]),

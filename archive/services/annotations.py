@@ -155,8 +155,13 @@ def _event(claim, action, user, *, state=None, claim_version=None, **detail):
 # --- locking and conditional writes ----------------------------------------------------
 
 
+# Row locks are FOR NO KEY UPDATE (PostgreSQL): they serialize writers of the row but
+# let other transactions insert rows that refer to it (events, links), so a writer
+# holding a claim never waits on one holding its document just to record its event.
+
+
 def _lock_document(document):
-    return Document.objects.select_for_update().get(pk=getattr(document, "pk", document))
+    return Document.objects.select_for_update(no_key=True).get(pk=getattr(document, "pk", document))
 
 
 def _lock_claim(claim, expected_version=None):
@@ -165,7 +170,10 @@ def _lock_claim(claim, expected_version=None):
     Without ``expected_version`` the caller's instance is taken as what it read.
     """
     fresh = (
-        Claim.objects.select_for_update(of=("self",)).select_related("document").filter(pk=claim.pk).first()
+        Claim.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("document")
+        .filter(pk=claim.pk)
+        .first()
     )
     if fresh is None:
         raise Conflict(CLAIM_GONE, None)
@@ -178,7 +186,7 @@ def _lock_claim(claim, expected_version=None):
 def _lock_claims(queryset):
     """Claims locked in ascending pk order (the one order every multi-claim writer uses)."""
     return list(
-        queryset.select_for_update(of=("self",))
+        queryset.select_for_update(of=("self",), no_key=True)
         .select_related("document")
         .prefetch_related("tags")
         .order_by("pk")
@@ -201,8 +209,14 @@ def _write(claim, names):
     claim.updated_at = now
 
 
-def _adopt(target, stored):
-    """Make the caller's instance show the row as stored (fields and tags)."""
+def _adopt(target, stored, state=None):
+    """Make the caller's instance show the row as stored (fields and tags).
+
+    ``state`` is the state this write recorded; it is kept as ``recorded_state``
+    so that a response describes exactly this write, even if another one follows
+    before the response is built.
+    """
+    target.recorded_state = state
     if target is stored:
         return
     for field in stored._meta.concrete_fields:
@@ -237,9 +251,11 @@ def create_claim(document, selector, *, user, tags=(), **fields):
     claim.full_clean(exclude=CLEAN_EXCLUDE)
     claim.save()
     if tags:
-        claim.tags.set(list(tags))
+        # Sorted: concurrent writers creating the same new tags take their locks in one order.
+        claim.tags.set(sorted(set(tags)))
     state = claim_state(claim)
     _event(claim, ClaimEvent.Action.CREATED, user, state=state, **_snapshot(claim)).save()
+    claim.recorded_state = state
     return claim
 
 
@@ -267,7 +283,7 @@ def update_claim(claim, *, user, tags=None, expected_version=None, reason="", **
     if reason:
         detail["reason"] = reason
     _event(fresh, ClaimEvent.Action.EDITED, user, state=after, **detail).save()
-    _adopt(claim, fresh)
+    _adopt(claim, fresh, after)
     return claim
 
 
@@ -298,16 +314,17 @@ def move_claim(claim, selector, *, user, expected_version=None, document=None):
     new = {"quote": fresh.quote, "start": fresh.start, "end": fresh.end}
     if new_place:
         new["document"] = fresh.document_id
+    after = claim_state(fresh)
     _event(
         fresh,
         ClaimEvent.Action.MOVED,
         user,
-        state=claim_state(fresh),
+        state=after,
         old=old,
         new=new,
         was_orphaned=was_orphaned,
     ).save()
-    _adopt(claim, fresh)
+    _adopt(claim, fresh, after)
     return claim
 
 
@@ -418,7 +435,7 @@ def revert_claim(claim, event, *, user, expected_version=None):
         to_version=event.claim_version,
         changed=_changes(before, after),
     ).save()
-    _adopt(claim, fresh)
+    _adopt(claim, fresh, after)
     return claim
 
 
@@ -563,7 +580,7 @@ def change_tag(tag, *, user, name, slug=None):
     """Rename a tag; every claim carrying it records the change of its tags."""
     from taggit.models import Tag
 
-    stored = Tag.objects.select_for_update().get(pk=tag.pk)
+    stored = Tag.objects.select_for_update(no_key=True).get(pk=tag.pk)
     old_name = stored.name
     events = []
     if name != old_name:
