@@ -496,3 +496,26 @@ def test_analysts_can_say_whether_the_source_states_the_time_zone_on_add_and_cha
     document = make_document("Alpha beta gamma.")
     assert 'name="published_time_zone_stated"' in analyst.get("/admin/archive/document/add/").content.decode()
     assert 'name="published_time_zone_stated"' in analyst.get(change_url(document)).content.decode()
+
+
+# --- Changelist queries ----------------------------------------------------------------------------
+
+
+def test_every_foreign_key_column_is_fetched_with_its_row():
+    """A foreign key in ``list_display`` without ``list_select_related`` costs one query per row."""
+    from django.contrib import admin
+    from django.db import models
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "archive":
+            continue
+        columns = {
+            name
+            for name in model_admin.list_display
+            if isinstance(name, str)
+            and name in {field.name for field in model._meta.get_fields()}
+            and isinstance(model._meta.get_field(name), models.ForeignKey)
+        }
+        if columns and model_admin.list_select_related is not True:
+            missing = columns - set(model_admin.list_select_related or ())
+            assert not missing, f"{type(model_admin).__name__} lists {missing} without list_select_related"
