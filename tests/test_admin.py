@@ -2,6 +2,8 @@
 archiving captures by paste or upload, placing claims by their quote, and
 refusing what would corrupt the archive."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -373,6 +375,16 @@ def test_change_page_lists_the_text_versions(analyst, analyst_user):
         assert f'href="{reverse("archive:document_version", args=[document.slug, number])}"' in content
     assert "Missing comma" in content and "Text as first cleaned from the capture" in content
     assert f"<td>{analyst_user.get_username()}</td>" in content
+
+
+def test_version_times_are_valid_html_datetimes(analyst):
+    """HTML allows at most three digits of a second's fraction: the times carry whole seconds."""
+    document = make_document("Alpha beta gamma.")
+    content = analyst.get(change_url(document)).content.decode()
+    times = re.findall(r'<table class="versions">.*?</table>', content, re.S)[0]
+    assert re.findall(r'<time datetime="([^"]*)"', times)
+    for value in re.findall(r'<time datetime="([^"]*)"', times):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", value), value
 
 
 def test_hash_column_reports_a_tampered_raw_text(analyst):
