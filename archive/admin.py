@@ -67,9 +67,6 @@ def _adopt(target, saved):
     target._state.db = saved._state.db
 
 
-CLAIM_DETAIL_FIELDS = ("claimant", "kind", "status", "note", "visibility")
-
-
 class SelectionMedia:
     """The selection tool: static/archive/admin-select.js reads the panel made
     by ``text_panel`` and fills the claim form (data passes through data-
@@ -115,7 +112,8 @@ def text_panel(document, *, mode, button_label, correct_link=False):
 def save_claim(claim, user):
     """Store a claim edited in a form, through ``annotations`` so it is audited."""
     selector = anchoring.Selector(claim.quote, claim.prefix, claim.suffix, claim.start, claim.end)
-    details = {name: getattr(claim, name) for name in CLAIM_DETAIL_FIELDS}
+    # The tags are saved with the form (save_m2m), after the claim.
+    details = {name: getattr(claim, name) for name in Claim.DETAIL_COLUMNS}
     if claim.pk is None:
         _adopt(claim, annotations.create_claim(claim.document, selector, user=user, **details))
         return
@@ -386,7 +384,7 @@ class AnchoringFilter(admin.SimpleListFilter):
 
 
 CLAIM_RECORD = ("Record", {"fields": ["anchor_note", "created_by", "created_at", "updated_at"]})
-CLAIM_DETAILS = ("Claim", {"fields": ["claimant", "kind", "status", "note", "tags", "visibility"]})
+CLAIM_DETAILS = ("Claim", {"fields": list(Claim.DETAIL_FIELDS)})
 
 
 class ClaimLinkInline(admin.TabularInline):

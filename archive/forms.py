@@ -244,18 +244,7 @@ class ClaimAdminForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = [
-            "document",
-            "quote",
-            "prefix",
-            "suffix",
-            "claimant",
-            "kind",
-            "status",
-            "note",
-            "tags",
-            "visibility",
-        ]
+        fields = ["document", "quote", "prefix", "suffix", *Claim.DETAIL_FIELDS]
 
     # The checked selector of a re-placement by selection, for the admin to
     # pass to ``annotations.move_claim``; None when the span is not changed that way.
@@ -314,7 +303,7 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 class ClaimFieldsForm(forms.Form):
-    """A claim's editable fields, as the reader's highlighting tool sends them.
+    """A claim's editable fields (``Claim.DETAIL_FIELDS``), as the reader's highlighting tool sends them.
 
     The span itself is checked separately (``annotations.checked_selector``):
     the browser sends offsets, the server verifies them against the text.
@@ -338,6 +327,10 @@ class ClaimFieldsForm(forms.Form):
             raise forms.ValidationError(f"Tag “{too_long[0][:40]}…” is longer than 100 characters.")
         return names
 
+    def details(self):
+        """The cleaned fields as ``annotations.create_claim`` and ``update_claim`` take them."""
+        return {name: self.cleaned_data[name] for name in Claim.DETAIL_FIELDS}
+
 
 class QuoteClaimForm(ClaimFieldsForm):
     """A claim typed or pasted by quote (keyboard users, no JavaScript needed).
@@ -350,7 +343,7 @@ class QuoteClaimForm(ClaimFieldsForm):
     prefix = forms.CharField(required=False, strip=False, max_length=200, label="Text just before (optional)")
     suffix = forms.CharField(required=False, strip=False, max_length=200, label="Text just after (optional)")
 
-    field_order = ["quote", "prefix", "suffix", "claimant", "kind", "status", "tags", "note", "visibility"]
+    field_order = ["quote", "prefix", "suffix", *ClaimFieldsForm.base_fields]
 
     def __init__(self, *args, document, **kwargs):
         super().__init__(*args, **kwargs)

@@ -360,6 +360,13 @@ class Claim(models.Model):
         DISPUTED = "disputed", "Disputed"
         REFUTED = "refuted", "Refuted"
 
+    # What an analyst says about a claim, apart from where it is. The one list
+    # for the admin, the forms, the audit trail and the reader's editing tool
+    # (reader.js reads it from the page's ``data-claim-fields``).
+    DETAIL_FIELDS = ("claimant", "kind", "status", "note", "tags", "visibility")
+    # The same without the tags, which live in their own table (``tags=`` in ``annotations``).
+    DETAIL_COLUMNS = tuple(name for name in DETAIL_FIELDS if name != "tags")
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="claims")
     # W3C Web Annotation selectors: TextQuoteSelector (quote, prefix, suffix)
     # and TextPositionSelector (start, end) into ``document.text``.

@@ -54,16 +54,9 @@ def ensure_first_version(document, user=None):
 
 
 def _snapshot(claim):
-    return {
-        "quote": claim.quote,
-        "start": claim.start,
-        "end": claim.end,
-        "claimant": claim.claimant_id,
-        "kind": claim.kind,
-        "status": claim.status,
-        "visibility": claim.visibility,
-        "note": claim.note,
-    }
+    """A claim as its audit events record it: its span and details (the claimant by its key; no tags)."""
+    details = {name: getattr(claim, Claim._meta.get_field(name).attname) for name in Claim.DETAIL_COLUMNS}
+    return {"quote": claim.quote, "start": claim.start, "end": claim.end, **details}
 
 
 def _event(claim, action, user, **detail):

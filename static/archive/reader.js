@@ -219,6 +219,9 @@
   var errorsBox = dialog && dialog.querySelector("[data-errors]");
   var csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
   var editing = null;
+  // A claim's editable fields: listed once on the server (Claim.DETAIL_FIELDS) and
+  // rendered into the dialog's form; the cards' JSON carries a value for each.
+  var claimFields = ((form && form.getAttribute("data-claim-fields")) || "").split(" ").filter(Boolean);
 
   function fragments(html) {
     if (!html) { return; }
@@ -260,7 +263,7 @@
 
   function formPayload() {
     var data = {};
-    ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+    claimFields.forEach(function (name) {
       var el = form.elements[name];
       if (el) { data[name] = el.value; }
     });
@@ -279,7 +282,7 @@
       start: selection.start, end: selection.end
     }));
     if (claim) {
-      ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+      claimFields.forEach(function (name) {
         if (form.elements[name] && claim[name] !== undefined && claim[name] !== null) {
           form.elements[name].value = claim[name];
         }
