@@ -111,11 +111,10 @@ def text_panel(document, *, mode, button_label, correct_link=False):
 
 def save_claim(claim, user):
     """Store a claim edited in a form, through ``annotations`` so it is audited."""
-    selector = anchoring.Selector(claim.quote, claim.prefix, claim.suffix, claim.start, claim.end)
     # The tags are saved with the form (save_m2m), after the claim.
     details = {name: getattr(claim, name) for name in Claim.DETAIL_COLUMNS}
     if claim.pk is None:
-        _adopt(claim, annotations.create_claim(claim.document, selector, user=user, **details))
+        _adopt(claim, annotations.create_claim(claim.document, claim.selector, user=user, **details))
         return
     stored = Claim.objects.select_related("document").get(pk=claim.pk)
     if (stored.document_id, stored.quote, stored.start, stored.end) != (
@@ -125,7 +124,7 @@ def save_claim(claim, user):
         claim.end,
     ):
         stored.document = claim.document
-        annotations.move_claim(stored, selector, user=user)
+        annotations.move_claim(stored, claim.selector, user=user)
     if any(getattr(stored, name) != value for name, value in details.items()):
         annotations.update_claim(stored, user=user, **details)
     _adopt(claim, Claim.objects.get(pk=claim.pk))
@@ -460,17 +459,9 @@ class ClaimAdmin(admin.ModelAdmin):
             stored = Claim.objects.select_related("document").get(pk=obj.pk)
             moved = annotations.move_claim(stored, form.replacement, user=request.user)
             # The form's instance still holds the old span; without this save_claim would move it back.
-            for name in (
-                "quote",
-                "prefix",
-                "suffix",
-                "start",
-                "end",
-                "orphaned",
-                "anchor_note",
-                "anchored_version_id",
-            ):
-                setattr(obj, name, getattr(moved, name))
+            for name in Claim.PLACEMENT_FIELDS:
+                attname = Claim._meta.get_field(name).attname
+                setattr(obj, attname, getattr(moved, attname))
         save_claim(obj, request.user)
 
     def save_formset(self, request, form, formset, change):

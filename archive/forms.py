@@ -206,6 +206,10 @@ class DocumentChangeForm(forms.ModelForm):
         fields = DOCUMENT_PROVENANCE_FIELDS
 
 
+# How a claim is placed by quote in the admin: the typed passage and its context.
+CLAIM_QUOTE_FIELDS = ("document", "quote", "prefix", "suffix")
+
+
 class ClaimAdminForm(forms.ModelForm):
     """A claim placed by its quote: the analyst types or pastes the passage
     (with a few words before or after when it occurs more than once) and the
@@ -244,7 +248,7 @@ class ClaimAdminForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = ["document", "quote", "prefix", "suffix", *Claim.DETAIL_FIELDS]
+        fields = [*CLAIM_QUOTE_FIELDS, *Claim.DETAIL_FIELDS]
 
     # The checked selector of a re-placement by selection, for the admin to
     # pass to ``annotations.move_claim``; None when the span is not changed that way.
@@ -259,9 +263,7 @@ class ClaimAdminForm(forms.ModelForm):
         quote = cleaned_data.get("quote")
         if document is None or not quote:
             return cleaned_data
-        unchanged = self.instance.pk is not None and not {"document", "quote", "prefix", "suffix"} & set(
-            self.changed_data
-        )
+        unchanged = self.instance.pk is not None and not set(CLAIM_QUOTE_FIELDS) & set(self.changed_data)
         if unchanged:
             return cleaned_data
         try:
@@ -280,7 +282,7 @@ class ClaimAdminForm(forms.ModelForm):
         if self.instance.pk is None:
             self.add_error(None, "Only a saved claim can be re-placed by selecting its passage.")
             return None
-        if {"document", "quote", "prefix", "suffix"} & set(self.changed_data):
+        if set(CLAIM_QUOTE_FIELDS) & set(self.changed_data):
             self.add_error(
                 None, "Re-place the claim by selecting its passage or edit its quote, not both in one save."
             )

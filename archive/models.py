@@ -366,6 +366,18 @@ class Claim(models.Model):
     DETAIL_FIELDS = ("claimant", "kind", "status", "note", "tags", "visibility")
     # The same without the tags, which live in their own table (``tags=`` in ``annotations``).
     DETAIL_COLUMNS = tuple(name for name in DETAIL_FIELDS if name != "tags")
+    # Where the claim is: both selectors and the version they were placed in.
+    # A text correction rewrites exactly these (``annotations.correct_text``).
+    PLACEMENT_FIELDS = (
+        "quote",
+        "prefix",
+        "suffix",
+        "start",
+        "end",
+        "orphaned",
+        "anchored_version",
+        "anchor_note",
+    )
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="claims")
     # W3C Web Annotation selectors: TextQuoteSelector (quote, prefix, suffix)
@@ -429,11 +441,14 @@ class Claim(models.Model):
         if self.orphaned or self.document_id is None or self.start is None or self.end is None:
             # An orphaned claim's selectors point into the version it was anchored in.
             return
-        problem = anchoring.check_selector(
-            self.document.text, anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
-        )
+        problem = anchoring.check_selector(self.document.text, self.selector)
         if problem:
             raise ValidationError({"quote": problem})
+
+    @property
+    def selector(self):
+        """Both selectors as an ``anchoring.Selector`` (what ``set_selector`` takes)."""
+        return anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
 
     def set_selector(self, selector):
         """Take both selectors (quote with context, and offsets) from an ``anchoring.Selector``."""
