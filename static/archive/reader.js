@@ -231,11 +231,6 @@
     });
   }
 
-  // What the server checks a selection by (selection.js's selector without its rect).
-  function selectorPayload(sel) {
-    return { quote: sel.quote, prefix: sel.prefix, suffix: sel.suffix, start: sel.start, end: sel.end };
-  }
-
   function post(url, payload) {
     return fetch(url, {
       method: "POST",
@@ -282,7 +277,7 @@
     dialog.querySelector("[data-dialog-title]").textContent = claim ? "Edit claim" : "New claim";
     var quoteBox = dialog.querySelector("[data-quote]");
     quoteBox.textContent = claim ? claim.quote : selection.quote;
-    form.setAttribute("data-selection", claim ? "" : JSON.stringify(selectorPayload(selection)));
+    form.setAttribute("data-selection", claim ? "" : JSON.stringify(window.MarginsSelection.payload(selection)));
     if (claim) {
       claimFields.forEach(function (name) {
         if (form.elements[name] && claim[name] !== undefined && claim[name] !== null) {
@@ -400,7 +395,7 @@
   }
 
   function moveClaim(claim, selection) {
-    post(claim.move_url, selectorPayload(selection)).then(function (result) {
+    post(claim.move_url, window.MarginsSelection.payload(selection)).then(function (result) {
       if (!result.ok) {
         announce((result.data.errors && result.data.errors.selector || [result.data.error || "Move refused."]).join(" "));
         return;
