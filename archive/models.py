@@ -42,13 +42,18 @@ class Visibility(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+def sees_drafts(user):
+    """Whether ``user`` may read drafts (analysts): the one test every ``visible_to`` makes."""
+    return user is not None and user.is_authenticated and user.has_perm("archive.view_draft")
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(visibility=Visibility.PUBLISHED)
 
     def visible_to(self, user):
         """What ``user`` may read: everything for analysts, published material otherwise."""
-        if user is not None and user.is_authenticated and user.has_perm("archive.view_draft"):
+        if sees_drafts(user):
             return self
         return self.published()
 
@@ -108,7 +113,7 @@ class DocumentQuerySet(PublishedQuerySet):
     def with_claim_counts(self, user=None):
         """Annotate ``claim_count`` with the claims ``user`` may see."""
         claim_filter = Q()
-        if not (user is not None and user.is_authenticated and user.has_perm("archive.view_draft")):
+        if not sees_drafts(user):
             claim_filter = Q(claims__visibility=Visibility.PUBLISHED)
         return self.annotate(claim_count=Count("claims", filter=claim_filter, distinct=True))
 
@@ -229,13 +234,7 @@ class Document(models.Model):
             DocumentSlug.objects.filter(slug=self.slug).delete()
             DocumentSlug.objects.get_or_create(slug=previous_slug, defaults={"document": self})
         if creating:
-            DocumentVersion.objects.create(
-                document=self,
-                number=1,
-                text=self.text,
-                reason="Text as first cleaned from the capture",
-                created_by=self.created_by,
-            )
+            DocumentVersion.create_first(self, self.created_by)
 
     def get_absolute_url(self):
         return reverse("archive:document_detail", args=[self.slug])
@@ -464,6 +463,8 @@ class DocumentVersion(models.Model):
     """One state of a document's reading text. Version 1 is the text as first
     cleaned; each correction adds the next number, with who, when and why."""
 
+    FIRST_REASON = "Text as first cleaned from the capture"
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     text = models.TextField()
@@ -489,6 +490,13 @@ class DocumentVersion(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:document_version", args=[self.document.slug, self.number])
+
+    @classmethod
+    def create_first(cls, document, user=None):
+        """Version 1: the document's reading text as the cleaner first made it."""
+        return cls.objects.create(
+            document=document, number=1, text=document.text, reason=cls.FIRST_REASON, created_by=user
+        )
 
 
 class DocumentSlug(models.Model):
@@ -542,7 +550,7 @@ class ClaimLinkQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.has_perm("archive.view_draft"):
+        if sees_drafts(user):
             return self
         return self.published()
 

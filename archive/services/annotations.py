@@ -43,13 +43,7 @@ def ensure_first_version(document, user=None):
     """The version holding the current text, creating version 1 if none exists yet."""
     latest = document.versions.order_by("-number").first()
     if latest is None:
-        latest = DocumentVersion.objects.create(
-            document=document,
-            number=1,
-            text=document.text,
-            reason="Text as first cleaned from the capture",
-            created_by=user,
-        )
+        latest = DocumentVersion.create_first(document, user)
     return latest
 
 
