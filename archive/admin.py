@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from archive.forms import (
+    CLAIM_QUOTE_FIELDS,
     DOCUMENT_PROVENANCE_FIELDS,
     ClaimAdminForm,
     DocumentCaptureForm,
@@ -439,7 +440,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 CLAIM_RECORD,
             ]
         return [
-            (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end"]}),
+            (None, {"fields": [*CLAIM_QUOTE_FIELDS, "start", "end"]}),
             CLAIM_DETAILS,
             CLAIM_RECORD,
         ]
@@ -448,7 +449,7 @@ class ClaimAdmin(admin.ModelAdmin):
         readonly = ["start", "end", "anchor_note", "created_by", "created_at", "updated_at"]
         if obj is not None and obj.orphaned:
             # The stored selectors point into an older version: shown, not edited.
-            readonly += ["document", "quote", "prefix", "suffix", "orphan_summary", "replace_panel"]
+            readonly += [*CLAIM_QUOTE_FIELDS, "orphan_summary", "replace_panel"]
         return readonly
 
     def get_queryset(self, request):
