@@ -100,9 +100,7 @@ def claim_create(request, slug):
     form = ClaimFieldsForm(data)
     if not form.is_valid():
         return _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    tags = fields.pop("tags")
-    claim = annotations.create_claim(document, selector, user=request.user, tags=tags, **fields)
+    claim = annotations.create_claim(document, selector, user=request.user, **form.details())
     return _claim_response(request, claim, document, status=201)
 
 
@@ -117,9 +115,7 @@ def claim_update(request, pk):
     form = ClaimFieldsForm(data)
     if not form.is_valid():
         return _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    tags = fields.pop("tags")
-    annotations.update_claim(claim, user=request.user, tags=tags, **fields)
+    annotations.update_claim(claim, user=request.user, **form.details())
     return _claim_response(request, claim, claim.document)
 
 

@@ -66,19 +66,25 @@ def reader_claims(request, document):
     return claims
 
 
+def _form_value(claim, name):
+    """A claim's field as the editing form shows it and sends it back."""
+    field = claim._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(tag.name for tag in getattr(claim, name).all())
+    if field.is_relation:
+        return getattr(claim, field.attname) or ""
+    return getattr(claim, name)
+
+
 def claim_json(claim):
-    """What the highlighting tool needs to edit a claim, embedded in its card (analysts only)."""
+    """What the highlighting tool needs to edit a claim, embedded in its card (analysts only):
+    its ``Claim.DETAIL_FIELDS`` as the claim form takes them, its quote, claimant's name and URLs."""
     return json.dumps(
         {
             "id": claim.pk,
             "quote": claim.quote,
-            "claimant": claim.claimant_id or "",
+            **{name: _form_value(claim, name) for name in Claim.DETAIL_FIELDS},
             "claimant_name": claim.claimant.name if claim.claimant_id else "",
-            "kind": claim.kind,
-            "status": claim.status,
-            "tags": ", ".join(tag.name for tag in claim.tags.all()),
-            "note": claim.note,
-            "visibility": claim.visibility,
             "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
             "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
             "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),

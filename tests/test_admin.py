@@ -2,6 +2,8 @@
 archiving captures by paste or upload, placing claims by their quote, and
 refusing what would corrupt the archive."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -375,6 +377,16 @@ def test_change_page_lists_the_text_versions(analyst, analyst_user):
     assert f"<td>{analyst_user.get_username()}</td>" in content
 
 
+def test_version_times_are_valid_html_datetimes(analyst):
+    """HTML allows at most three digits of a second's fraction: the times carry whole seconds."""
+    document = make_document("Alpha beta gamma.")
+    content = analyst.get(change_url(document)).content.decode()
+    times = re.findall(r'<table class="versions">.*?</table>', content, re.S)[0]
+    assert re.findall(r'<time datetime="([^"]*)"', times)
+    for value in re.findall(r'<time datetime="([^"]*)"', times):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", value), value
+
+
 def test_hash_column_reports_a_tampered_raw_text(analyst):
     document = make_document("Original capture.", title="Tampered")
     assert "✓ matches" in changelist(analyst, "document").content.decode()
@@ -496,3 +508,26 @@ def test_analysts_can_say_whether_the_source_states_the_time_zone_on_add_and_cha
     document = make_document("Alpha beta gamma.")
     assert 'name="published_time_zone_stated"' in analyst.get("/admin/archive/document/add/").content.decode()
     assert 'name="published_time_zone_stated"' in analyst.get(change_url(document)).content.decode()
+
+
+# --- Changelist queries ----------------------------------------------------------------------------
+
+
+def test_every_foreign_key_column_is_fetched_with_its_row():
+    """A foreign key in ``list_display`` without ``list_select_related`` costs one query per row."""
+    from django.contrib import admin
+    from django.db import models
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "archive":
+            continue
+        columns = {
+            name
+            for name in model_admin.list_display
+            if isinstance(name, str)
+            and name in {field.name for field in model._meta.get_fields()}
+            and isinstance(model._meta.get_field(name), models.ForeignKey)
+        }
+        if columns and model_admin.list_select_related is not True:
+            missing = columns - set(model_admin.list_select_related or ())
+            assert not missing, f"{type(model_admin).__name__} lists {missing} without list_select_related"

@@ -43,27 +43,18 @@ def ensure_first_version(document, user=None):
     """The version holding the current text, creating version 1 if none exists yet."""
     latest = document.versions.order_by("-number").first()
     if latest is None:
-        latest = DocumentVersion.objects.create(
-            document=document,
-            number=1,
-            text=document.text,
-            reason="Text as first cleaned from the capture",
-            created_by=user,
-        )
+        latest = DocumentVersion.create_first(document, user)
     return latest
 
 
+def _span(claim):
+    return {"quote": claim.quote, "start": claim.start, "end": claim.end}
+
+
 def _snapshot(claim):
-    return {
-        "quote": claim.quote,
-        "start": claim.start,
-        "end": claim.end,
-        "claimant": claim.claimant_id,
-        "kind": claim.kind,
-        "status": claim.status,
-        "visibility": claim.visibility,
-        "note": claim.note,
-    }
+    """A claim as its audit events record it: its span and details (the claimant by its key; no tags)."""
+    details = {name: getattr(claim, Claim._meta.get_field(name).attname) for name in Claim.DETAIL_COLUMNS}
+    return {**_span(claim), **details}
 
 
 def _event(claim, action, user, **detail):
@@ -107,7 +98,7 @@ def update_claim(claim, *, user, tags=None, **fields):
 @transaction.atomic
 def move_claim(claim, selector, *, user):
     """Give a claim a new span (the analyst selected the right text)."""
-    old = {"quote": claim.quote, "start": claim.start, "end": claim.end}
+    old = _span(claim)
     was_orphaned = claim.orphaned
     claim.set_selector(selector)
     claim.orphaned = False
@@ -120,7 +111,7 @@ def move_claim(claim, selector, *, user):
         ClaimEvent.Action.MOVED,
         user,
         old=old,
-        new={"quote": claim.quote, "start": claim.start, "end": claim.end},
+        new=_span(claim),
         was_orphaned=was_orphaned,
     ).save()
     return claim
@@ -148,7 +139,7 @@ class CorrectionPreview:
 def preview_correction(document, new_text):
     """What a correction would do to the document's anchored claims, without saving."""
     claims = list(document.claims.filter(orphaned=False).order_by("pk"))
-    selectors = [anchoring.Selector(c.quote, c.prefix, c.suffix, c.start, c.end) for c in claims]
+    selectors = [claim.selector for claim in claims]
     results = anchoring.reanchor_all(selectors, document.text, new_text) if claims else []
     counts = {outcome: 0 for outcome in anchoring.Outcome}
     for result in results:
@@ -187,7 +178,7 @@ def correct_text(document, new_text, *, user, reason):
 
     changed_claims, events = [], []
     for claim, result in preview.results:
-        old = {"quote": claim.quote, "start": claim.start, "end": claim.end}
+        old = _span(claim)
         if result.outcome is anchoring.Outcome.ORPHANED:
             claim.orphaned = True
             claim.anchored_version = previous
@@ -211,10 +202,6 @@ def correct_text(document, new_text, *, user, reason):
                 version=number,
             )
         )
-    Claim.objects.bulk_update(
-        changed_claims,
-        ["quote", "prefix", "suffix", "start", "end", "orphaned", "anchored_version", "anchor_note"],
-        batch_size=500,
-    )
+    Claim.objects.bulk_update(changed_claims, Claim.PLACEMENT_FIELDS, batch_size=500)
     ClaimEvent.objects.bulk_create(events, batch_size=500)
     return version, preview

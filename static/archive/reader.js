@@ -219,6 +219,9 @@
   var errorsBox = dialog && dialog.querySelector("[data-errors]");
   var csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
   var editing = null;
+  // A claim's editable fields: listed once on the server (Claim.DETAIL_FIELDS) and
+  // rendered into the dialog's form; the cards' JSON carries a value for each.
+  var claimFields = ((form && form.getAttribute("data-claim-fields")) || "").split(" ").filter(Boolean);
 
   function fragments(html) {
     if (!html) { return; }
@@ -260,7 +263,7 @@
 
   function formPayload() {
     var data = {};
-    ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+    claimFields.forEach(function (name) {
       var el = form.elements[name];
       if (el) { data[name] = el.value; }
     });
@@ -274,12 +277,9 @@
     dialog.querySelector("[data-dialog-title]").textContent = claim ? "Edit claim" : "New claim";
     var quoteBox = dialog.querySelector("[data-quote]");
     quoteBox.textContent = claim ? claim.quote : selection.quote;
-    form.setAttribute("data-selection", claim ? "" : JSON.stringify({
-      quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix,
-      start: selection.start, end: selection.end
-    }));
+    form.setAttribute("data-selection", claim ? "" : JSON.stringify(window.MarginsSelection.payload(selection)));
     if (claim) {
-      ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+      claimFields.forEach(function (name) {
         if (form.elements[name] && claim[name] !== undefined && claim[name] !== null) {
           form.elements[name].value = claim[name];
         }
@@ -395,10 +395,7 @@
   }
 
   function moveClaim(claim, selection) {
-    post(claim.move_url, {
-      quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix,
-      start: selection.start, end: selection.end
-    }).then(function (result) {
+    post(claim.move_url, window.MarginsSelection.payload(selection)).then(function (result) {
       if (!result.ok) {
         announce((result.data.errors && result.data.errors.selector || [result.data.error || "Move refused."]).join(" "));
         return;
