@@ -2,12 +2,19 @@
 group) and an outsider (anonymous). Tests ask for the client they need."""
 
 import pytest
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from archive.services.seed import load_seed
 
 PASSWORD = "correct horse battery staple"
+
+
+def sign_in(**credentials):
+    """``authenticate`` as the sign-in page calls it: with a request, which the
+    sign-in throttling (django-axes) needs to know where the attempt comes from."""
+    return authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 @pytest.fixture

@@ -236,13 +236,23 @@ def find_manifest_entry(manifest: dict[str, dict], manifest_path, capture_path):
     """``(entry number, entry)`` describing ``capture_path``, or None.
 
     An entry's ``file`` is a path relative to the manifest, or a bare file name
-    that matches the capture's name wherever the capture is.
+    that matches the capture's name wherever the capture is. A path must stay
+    inside the manifest's folder once ``..`` and symbolic links are resolved:
+    the entry that points outside is refused (CaptureError), so a manifest
+    cannot make the importer read ``../../etc/passwd``.
     """
     manifest_dir = Path(manifest_path).resolve().parent
     target = Path(capture_path).resolve()
     by_name = None
     for number, (file, entry) in enumerate(manifest.items(), 1):
-        if (manifest_dir / file).resolve() == target:
+        resolved = (manifest_dir / file).resolve()
+        if resolved == target:
+            if not resolved.is_relative_to(manifest_dir):
+                raise CaptureError(
+                    f"{manifest_path}, entry {number} ({file}), field “file”: resolves to {resolved}, "
+                    f"outside the manifest's folder {manifest_dir}; a manifest may only name files "
+                    "in its own folder or below it"
+                )
             return number, entry
         if by_name is None and "/" not in file and file == target.name:
             by_name = number, entry
