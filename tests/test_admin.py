@@ -12,7 +12,7 @@ from django.urls import reverse
 from archive.models import Claim, ClaimEvent, Document, Visibility, sha256_hex
 from archive.services import annotations
 from archive.text import capture
-from tests.factories import make_claim, make_document, make_person, make_source
+from tests.factories import admin_claim_post, make_claim, make_document, make_person, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -95,26 +95,6 @@ def document_change_post(document, **overrides):
             "outgoing_relations-MAX_NUM_FORMS": "1000",
         }
     )
-    data.update(overrides)
-    return data
-
-
-def claim_post(document, quote, **overrides):
-    data = {
-        "document": document.pk,
-        "quote": quote,
-        "prefix": "",
-        "suffix": "",
-        "claimant": "",
-        "kind": Claim.Kind.ASSERTION,
-        "status": Claim.Status.UNVERIFIED,
-        "note": "",
-        "tags": "",
-        "visibility": Visibility.DRAFT,
-        # The claim-links inline (empty here).
-        "links_out-TOTAL_FORMS": "0",
-        "links_out-INITIAL_FORMS": "0",
-    }
     data.update(overrides)
     return data
 
@@ -403,7 +383,7 @@ TWICE = "The enemy will fail. We said it before: the enemy will fail."
 
 def test_claim_added_by_quote_gets_both_selectors(analyst, analyst_user):
     document = make_document("Khamenei said the resistance will grow stronger every day.")
-    response = analyst.post(CLAIM_ADD, claim_post(document, "the resistance will grow"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "the resistance will grow"))
     assert response.status_code == 302
     claim = Claim.objects.get()
     assert document.text[claim.start : claim.end] == claim.quote == "the resistance will grow"
@@ -414,7 +394,7 @@ def test_claim_added_by_quote_gets_both_selectors(analyst, analyst_user):
 
 def test_claim_quote_not_in_the_text_is_refused(analyst):
     document = make_document("Khamenei said the resistance will grow stronger.")
-    response = analyst.post(CLAIM_ADD, claim_post(document, "the resistance will shrink"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "the resistance will shrink"))
     assert response.status_code == 200
     assert "does not occur in the document" in response.content.decode()
     assert not Claim.objects.exists()
@@ -422,7 +402,7 @@ def test_claim_quote_not_in_the_text_is_refused(analyst):
 
 def test_ambiguous_quote_is_refused_asking_for_context(analyst):
     document = make_document(TWICE)
-    response = analyst.post(CLAIM_ADD, claim_post(document, "enemy will fail"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "enemy will fail"))
     content = response.content.decode()
     assert "occurs 2 times" in content and "prefix" in content and "suffix" in content
     assert not Claim.objects.exists()
@@ -430,7 +410,7 @@ def test_ambiguous_quote_is_refused_asking_for_context(analyst):
 
 def test_ambiguous_quote_resolved_by_a_prefix_is_saved(analyst):
     document = make_document(TWICE)
-    analyst.post(CLAIM_ADD, claim_post(document, "enemy will fail", prefix="before: the "))
+    analyst.post(CLAIM_ADD, admin_claim_post(document, "enemy will fail", prefix="before: the "))
     claim = Claim.objects.get()
     assert claim.start == TWICE.rindex("enemy will fail")
     assert document.text[claim.start : claim.end] == "enemy will fail"
@@ -439,7 +419,7 @@ def test_ambiguous_quote_resolved_by_a_prefix_is_saved(analyst):
 def test_editing_a_claim_without_touching_the_quote_keeps_its_span(analyst):
     document = make_document(TWICE)
     claim = make_claim(document, "enemy will fail", prefix="before: the ")
-    data = claim_post(
+    data = admin_claim_post(
         document, claim.quote, prefix=claim.prefix, suffix=claim.suffix, status=Claim.Status.DISPUTED
     )
     assert analyst.post(change_url(claim), data).status_code == 302
@@ -451,7 +431,7 @@ def test_editing_a_claim_without_touching_the_quote_keeps_its_span(analyst):
 def test_changing_a_claims_quote_moves_it(analyst):
     document = make_document(TWICE)
     claim = make_claim(document, "The enemy")
-    assert analyst.post(change_url(claim), claim_post(document, "We said it")).status_code == 302
+    assert analyst.post(change_url(claim), admin_claim_post(document, "We said it")).status_code == 302
     claim.refresh_from_db()
     assert document.text[claim.start : claim.end] == "We said it"
     assert ClaimEvent.objects.filter(claim=claim, action=ClaimEvent.Action.MOVED).exists()

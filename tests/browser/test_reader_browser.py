@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from archive.models import Claim, ClaimEvent, Visibility
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
-from tests.factories import make_claim, make_document, make_person
+from tests.factories import make_claim, make_document
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -64,16 +64,6 @@ def analyst_name(db):
 @pytest.fixture
 def document(db):
     return make_document(TEXT, title="Anniversary remarks", slug="anniversary-remarks")
-
-
-@pytest.fixture
-def khamenei(db):
-    return make_person(
-        name="Ali Khamenei",
-        slug="ali-khamenei",
-        role="Supreme Leader",
-        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei",
-    )
 
 
 def wait_until(page, expression, arg=None, timeout=10.0):
