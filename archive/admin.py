@@ -8,12 +8,12 @@ What analysts may do is decided by the Analysts group's permissions, not here.
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from archive.forms import (
+    CLAIM_QUOTE_FIELDS,
     DOCUMENT_PROVENANCE_FIELDS,
     ClaimAdminForm,
     DocumentCaptureForm,
@@ -69,9 +69,6 @@ def _adopt(target, saved):
     target._state.db = saved._state.db
 
 
-CLAIM_DETAIL_FIELDS = ("claimant", "kind", "status", "note", "visibility")
-
-
 class SelectionMedia:
     """The selection tool: static/archive/admin-select.js reads the panel made
     by ``text_panel`` and fills the claim form (data passes through data-
@@ -81,12 +78,22 @@ class SelectionMedia:
     css = {"all": ["archive/admin.css"]}
 
 
-def text_panel(document, *, mode, button_label, extra_actions=""):
+def panel(template, **context):
+    """``templates/admin/archive/<template>`` rendered for a read-only field or a list column.
+
+    The template's final newline is dropped, so an empty panel is an empty cell.
+    """
+    # Stripping whitespace from rendered (already escaped) template output keeps it safe.
+    return mark_safe(render_to_string(f"admin/archive/{template}", context).strip())
+
+
+def text_panel(document, *, mode, button_label, correct_link=False):
     """The reading text, read-only and selectable, with the tool's button and status.
 
     ``mode`` is ``"inline"`` (pre-fill a new claim in the document's claim
     inline) or ``"replace"`` (fill the claim form's ``new_*`` fields).
     Anchored claims are marked; orphaned ones point into an older version.
+    ``correct_link`` adds a link to the page that corrects the text.
     """
     text = document.text
     highlights = [
@@ -94,25 +101,14 @@ def text_panel(document, *, mode, button_label, extra_actions=""):
         for claim in document.claims.filter(orphaned=False).only("pk", "start", "end")
         if 0 <= claim.start < claim.end <= len(text)
     ]
-    return format_html(
-        '<div class="admin-select">'
-        '<div class="doc-text" data-admin-select="{}" data-inline-group="claims-group" lang="{}" '
-        'tabindex="0" role="region" aria-label="Reading text: select a passage">{}</div>'
-        '<p class="admin-select-actions">'
-        '<button type="button" class="button" data-admin-select-button>{}</button>{}</p>'
-        '<p class="admin-select-status" role="status" aria-live="polite" data-admin-select-status></p>'
-        "</div>",
-        mode,
-        document.language,
-        render_highlighted(text, highlights),
-        button_label,
-        extra_actions,
+    return panel(
+        "_text_panel.html",
+        document=document,
+        text_html=render_highlighted(text, highlights),
+        mode=mode,
+        button_label=button_label,
+        correct_link=correct_link,
     )
-
-
-def _when(moment):
-    local = timezone.localtime(moment)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
 
 
 def save_claim(claim, user, *, tags=None, replacement=None):
@@ -121,13 +117,15 @@ def save_claim(claim, user, *, tags=None, replacement=None):
     ``claim`` is the form's instance, loaded when the request began: its
     version is the one the services expect, so a claim changed meanwhile is
     refused (``annotations.Conflict``) rather than overwritten. ``tags`` (names)
-    are saved with the claim when given; ``replacement`` is a checked selector
-    the analyst picked to re-place the claim.
+    are saved with the claim when given (not by the form's save_m2m, which would
+    bypass the audit event); ``replacement`` is a checked selector the analyst
+    picked to re-place the claim.
     """
-    selector = anchoring.Selector(claim.quote, claim.prefix, claim.suffix, claim.start, claim.end)
-    details = {name: getattr(claim, name) for name in CLAIM_DETAIL_FIELDS}
+    details = {name: getattr(claim, name) for name in Claim.DETAIL_COLUMNS}
     if claim.pk is None:
-        created = annotations.create_claim(claim.document, selector, user=user, tags=tags or (), **details)
+        created = annotations.create_claim(
+            claim.document, claim.selector, user=user, tags=tags or (), **details
+        )
         _adopt(claim, created)
         return
     stored = Claim.objects.select_related("document").get(pk=claim.pk)
@@ -140,7 +138,8 @@ def save_claim(claim, user, *, tags=None, replacement=None):
         claim.start,
         claim.end,
     ):
-        annotations.move_claim(stored, selector, user=user, document=claim.document)
+        annotations.move_claim(stored, claim.selector, user=user, document=claim.document)
+    # Writes (and records) only what changed; nothing when nothing did.
     annotations.update_claim(stored, user=user, tags=tags, **details)
     _adopt(claim, Claim.objects.get(pk=claim.pk))
 
@@ -359,14 +358,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="published", ordering="published_at")
     def published(self, obj):
-        if obj.published_at is None:
-            return "date unknown"
-        return format_html(
-            '<time datetime="{}">{}</time> ({})',
-            obj.published_iso,
-            obj.published_display,
-            obj.get_published_precision_display().lower(),
-        )
+        return panel("_published.html", document=obj)
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj):
@@ -378,61 +370,24 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="hash check")
     def hash_check(self, obj):
-        if obj.raw_text_intact():
-            return format_html('<span class="hash-ok">{}</span>', "✓ matches")
-        return format_html(
-            '<strong class="hash-mismatch">{}</strong>',
-            "✗ MISMATCH: the raw text no longer has the recorded SHA-256",
-        )
+        return panel("_hash_check.html", document=obj)
 
     @admin.display(description="raw text (as captured)")
     def raw_text_display(self, obj):
-        return format_html('<pre class="raw-capture">{}</pre>', obj.raw_text)
+        return panel("_raw_text.html", document=obj)
 
     @admin.display(description="reading text")
     def reading_text(self, obj):
-        correct = format_html(
-            ' <a class="button" href="{}">{}</a>',
-            reverse("archive:document_correct", args=[obj.slug]),
-            "Correct the reading text…",
-        )
-        return text_panel(obj, mode="inline", button_label="New claim from selection", extra_actions=correct)
+        return text_panel(obj, mode="inline", button_label="New claim from selection", correct_link=True)
 
     @admin.display(description="versions")
     def versions_display(self, obj):
         versions = obj.versions.select_related("created_by").order_by("number")
-        rows = format_html_join(
-            "",
-            '<tr><td><a href="{}">version {}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
-            (
-                (
-                    reverse("archive:document_version", args=[obj.slug, v.number]),
-                    v.number,
-                    _when(v.created_at),
-                    v.created_by.get_username() if v.created_by else "—",
-                    v.reason or "—",
-                )
-                for v in versions
-            ),
-        )
-        return format_html(
-            '<table class="versions"><thead><tr><th scope="col">Version</th><th scope="col">Saved</th>'
-            '<th scope="col">By</th><th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table>',
-            rows,
-        )
+        return panel("_versions.html", document=obj, versions=versions)
 
     @admin.display(description="cleaning report")
     def cleaning_report_display(self, obj):
-        if not obj.cleaning_report:
-            return "The cleaner removed nothing."
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>line {}: <code>{}</code> ({})</li>",
-                ((r.get("line"), r.get("text"), r.get("reason")) for r in obj.cleaning_report),
-            ),
-        )
+        return panel("_cleaning_report.html", document=obj)
 
 
 @admin.register(DocumentRelation)
@@ -448,11 +403,7 @@ class DocumentRelationAdmin(admin.ModelAdmin):
 
 
 def orphan_flag(claim):
-    if not claim.orphaned:
-        return ""
-    return format_html(
-        '<span class="orphan-flag">⚠ orphaned</span> <span class="anchor-note">{}</span>', claim.anchor_note
-    )
+    return panel("_orphan_flag.html", claim=claim)
 
 
 class AnchoringFilter(admin.SimpleListFilter):
@@ -471,7 +422,7 @@ class AnchoringFilter(admin.SimpleListFilter):
 
 
 CLAIM_RECORD = ("Record", {"fields": ["anchor_note", "created_by", "created_at", "updated_at"]})
-CLAIM_DETAILS = ("Claim", {"fields": ["claimant", "kind", "status", "note", "tags", "visibility"]})
+CLAIM_DETAILS = ("Claim", {"fields": list(Claim.DETAIL_FIELDS)})
 
 
 class ClaimLinkInline(admin.TabularInline):
@@ -527,7 +478,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 CLAIM_RECORD,
             ]
         return [
-            (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end", "edited_version"]}),
+            (None, {"fields": [*CLAIM_QUOTE_FIELDS, "start", "end", "edited_version"]}),
             CLAIM_DETAILS,
             CLAIM_RECORD,
         ]
@@ -536,7 +487,7 @@ class ClaimAdmin(admin.ModelAdmin):
         readonly = ["start", "end", "anchor_note", "created_by", "created_at", "updated_at"]
         if obj is not None and obj.orphaned:
             # The stored selectors point into an older version: shown, not edited.
-            readonly += ["document", "quote", "prefix", "suffix", "orphan_summary", "replace_panel"]
+            readonly += [*CLAIM_QUOTE_FIELDS, "orphan_summary", "replace_panel"]
         return readonly
 
     def get_queryset(self, request):
@@ -579,28 +530,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description="as anchored before the correction")
     def orphan_summary(self, obj):
-        version = obj.anchored_version
-        if version is None:
-            where = format_html("{}", "The version it was anchored in is not recorded.")
-        else:
-            where = format_html(
-                'Anchored in <a href="{}">version {}</a> ({}), characters {}–{}.',
-                version.get_absolute_url(),
-                version.number,
-                version.reason or "no reason given",
-                obj.start,
-                obj.end,
-            )
-        return format_html(
-            '<p><span class="orphan-flag">⚠ orphaned</span> {}</p><p>{}</p>'
-            '<blockquote class="old-quote"><span class="context">{}</span><mark>{}</mark>'
-            '<span class="context">{}</span></blockquote>',
-            obj.anchor_note,
-            where,
-            obj.prefix,
-            obj.quote,
-            obj.suffix,
-        )
+        return panel("_orphan_summary.html", claim=obj)
 
     @admin.display(description="current reading text")
     def replace_panel(self, obj):

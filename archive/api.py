@@ -144,9 +144,7 @@ def claim_create(request, slug):
     form = ClaimFieldsForm(data)
     if not form.is_valid():
         return _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    tags = fields.pop("tags")
-    claim = annotations.create_claim(document, selector, user=request.user, tags=tags, **fields)
+    claim = annotations.create_claim(document, selector, user=request.user, **form.details())
     return _claim_response(request, claim, document, status=201)
 
 
@@ -162,10 +160,8 @@ def claim_update(request, pk):
     form = ClaimFieldsForm(data)
     if not form.is_valid():
         return _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    tags = fields.pop("tags")
     try:
-        annotations.update_claim(claim, user=request.user, tags=tags, expected_version=version, **fields)
+        annotations.update_claim(claim, user=request.user, expected_version=version, **form.details())
     except annotations.Conflict as conflict:
         return _conflict(conflict)
     except ValidationError as error:

@@ -215,6 +215,10 @@ class DocumentChangeForm(forms.ModelForm):
         fields = DOCUMENT_PROVENANCE_FIELDS
 
 
+# How a claim is placed by quote in the admin: the typed passage and its context.
+CLAIM_QUOTE_FIELDS = ("document", "quote", "prefix", "suffix")
+
+
 class ClaimAdminForm(forms.ModelForm):
     """A claim placed by its quote: the analyst types or pastes the passage
     (with a few words before or after when it occurs more than once) and the
@@ -258,18 +262,7 @@ class ClaimAdminForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = [
-            "document",
-            "quote",
-            "prefix",
-            "suffix",
-            "claimant",
-            "kind",
-            "status",
-            "note",
-            "tags",
-            "visibility",
-        ]
+        fields = [*CLAIM_QUOTE_FIELDS, *Claim.DETAIL_FIELDS]
 
     # The checked selector of a re-placement by selection, for the admin to
     # pass to ``annotations.move_claim``; None when the span is not changed that way.
@@ -292,9 +285,7 @@ class ClaimAdminForm(forms.ModelForm):
         quote = cleaned_data.get("quote")
         if document is None or not quote:
             return cleaned_data
-        unchanged = self.instance.pk is not None and not {"document", "quote", "prefix", "suffix"} & set(
-            self.changed_data
-        )
+        unchanged = self.instance.pk is not None and not set(CLAIM_QUOTE_FIELDS) & set(self.changed_data)
         if unchanged:
             return cleaned_data
         try:
@@ -313,7 +304,7 @@ class ClaimAdminForm(forms.ModelForm):
         if self.instance.pk is None:
             self.add_error(None, "Only a saved claim can be re-placed by selecting its passage.")
             return None
-        if {"document", "quote", "prefix", "suffix"} & set(self.changed_data):
+        if set(CLAIM_QUOTE_FIELDS) & set(self.changed_data):
             self.add_error(
                 None, "Re-place the claim by selecting its passage or edit its quote, not both in one save."
             )
@@ -336,7 +327,7 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 class ClaimFieldsForm(forms.Form):
-    """A claim's editable fields, as the reader's highlighting tool sends them.
+    """A claim's editable fields (``Claim.DETAIL_FIELDS``), as the reader's highlighting tool sends them.
 
     The span itself is checked separately (``annotations.checked_selector``):
     the browser sends offsets, the server verifies them against the text.
@@ -360,6 +351,10 @@ class ClaimFieldsForm(forms.Form):
             raise forms.ValidationError(f"Tag “{too_long[0][:40]}…” is longer than 100 characters.")
         return names
 
+    def details(self):
+        """The cleaned fields as ``annotations.create_claim`` and ``update_claim`` take them."""
+        return {name: self.cleaned_data[name] for name in Claim.DETAIL_FIELDS}
+
 
 class QuoteClaimForm(ClaimFieldsForm):
     """A claim typed or pasted by quote (keyboard users, no JavaScript needed).
@@ -372,7 +367,7 @@ class QuoteClaimForm(ClaimFieldsForm):
     prefix = forms.CharField(required=False, strip=False, max_length=200, label="Text just before (optional)")
     suffix = forms.CharField(required=False, strip=False, max_length=200, label="Text just after (optional)")
 
-    field_order = ["quote", "prefix", "suffix", "claimant", "kind", "status", "tags", "note", "visibility"]
+    field_order = ["quote", "prefix", "suffix", *ClaimFieldsForm.base_fields]
 
     def __init__(self, *args, document, **kwargs):
         super().__init__(*args, **kwargs)

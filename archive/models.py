@@ -233,13 +233,7 @@ class Document(models.Model):
             DocumentSlug.objects.filter(slug=self.slug).delete()
             DocumentSlug.objects.get_or_create(slug=previous_slug, defaults={"document": self})
         if creating:
-            DocumentVersion.objects.create(
-                document=self,
-                number=1,
-                text=self.text,
-                reason="Text as first cleaned from the capture",
-                created_by=self.created_by,
-            )
+            DocumentVersion.create_first(self, self.created_by)
 
     def get_absolute_url(self):
         return reverse("archive:document_detail", args=[self.slug])
@@ -364,6 +358,25 @@ class Claim(models.Model):
         DISPUTED = "disputed", "Disputed"
         REFUTED = "refuted", "Refuted"
 
+    # What an analyst says about a claim, apart from where it is. The one list
+    # for the admin, the forms, the audit trail and the reader's editing tool
+    # (reader.js reads it from the page's ``data-claim-fields``).
+    DETAIL_FIELDS = ("claimant", "kind", "status", "note", "tags", "visibility")
+    # The same without the tags, which live in their own table (``tags=`` in ``annotations``).
+    DETAIL_COLUMNS = tuple(name for name in DETAIL_FIELDS if name != "tags")
+    # Where the claim is: both selectors and the version they were placed in.
+    # A text correction rewrites exactly these (``annotations.correct_text``).
+    PLACEMENT_FIELDS = (
+        "quote",
+        "prefix",
+        "suffix",
+        "start",
+        "end",
+        "orphaned",
+        "anchored_version",
+        "anchor_note",
+    )
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="claims")
     # W3C Web Annotation selectors: TextQuoteSelector (quote, prefix, suffix)
     # and TextPositionSelector (start, end) into ``document.text``.
@@ -430,11 +443,14 @@ class Claim(models.Model):
         if self.orphaned or self.document_id is None or self.start is None or self.end is None:
             # An orphaned claim's selectors point into the version it was anchored in.
             return
-        problem = anchoring.check_selector(
-            self.document.text, anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
-        )
+        problem = anchoring.check_selector(self.document.text, self.selector)
         if problem:
             raise ValidationError({"quote": problem})
+
+    @property
+    def selector(self):
+        """Both selectors as an ``anchoring.Selector`` (what ``set_selector`` takes)."""
+        return anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
 
     def set_selector(self, selector):
         """Take both selectors (quote with context, and offsets) from an ``anchoring.Selector``."""
@@ -449,6 +465,8 @@ class Claim(models.Model):
 class DocumentVersion(models.Model):
     """One state of a document's reading text. Version 1 is the text as first
     cleaned; each correction adds the next number, with who, when and why."""
+
+    FIRST_REASON = "Text as first cleaned from the capture"
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -475,6 +493,13 @@ class DocumentVersion(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:document_version", args=[self.document.slug, self.number])
+
+    @classmethod
+    def create_first(cls, document, user=None):
+        """Version 1: the document's reading text as the cleaner first made it."""
+        return cls.objects.create(
+            document=document, number=1, text=document.text, reason=cls.FIRST_REASON, created_by=user
+        )
 
 
 class DocumentSlug(models.Model):

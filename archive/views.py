@@ -148,6 +148,7 @@ def _document_page_context(request, document, passage=None):
     )
     if context["can_annotate"]:
         context["claim_form"] = ClaimFieldsForm(auto_id="claim-%s")
+        context["claim_fields"] = Claim.DETAIL_FIELDS
         context["quote_form"] = QuoteClaimForm(document=document, auto_id="quote-%s")
     return context
 
@@ -395,12 +396,7 @@ def claim_create_by_quote(request, slug):
     document = get_object_or_404(Document, slug=slug)
     form = QuoteClaimForm(request.POST, document=document, auto_id="quote-%s")
     if form.is_valid():
-        fields = {
-            k: v for k, v in form.cleaned_data.items() if k not in {"quote", "prefix", "suffix", "tags"}
-        }
-        claim = annotations.create_claim(
-            document, form.selector, user=request.user, tags=form.cleaned_data["tags"], **fields
-        )
+        claim = annotations.create_claim(document, form.selector, user=request.user, **form.details())
         return redirect(f"{document.get_absolute_url()}#{claim.anchor_id}")
     context = _document_page_context(request, document)
     context.update({"quote_form": form, "quote_form_open": True})

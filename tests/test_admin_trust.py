@@ -11,8 +11,8 @@ from taggit.models import Tag
 from archive.models import Claim, ClaimEvent, ClaimLink, Document, Person
 from archive.services import annotations
 from archive.text import anchoring
-from tests.factories import make_document, make_person
-from tests.test_admin import change_url, claim_post, document_change_post
+from tests.factories import admin_claim_post, make_document, make_person
+from tests.test_admin import change_url, document_change_post
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def claim():
 
 
 def edit(client, claim, **overrides):
-    return client.post(change_url(claim), claim_post(claim.document, claim.quote, **overrides))
+    return client.post(change_url(claim), admin_claim_post(claim.document, claim.quote, **overrides))
 
 
 # --- claims -----------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def test_an_admin_edit_writes_only_what_changed(analyst, analyst_user, claim):
 
 
 def inline_link(client, claim, to_claim, **extra):
-    data = claim_post(claim.document, claim.quote)
+    data = admin_claim_post(claim.document, claim.quote)
     data.update(
         {
             "links_out-TOTAL_FORMS": "1",

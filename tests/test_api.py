@@ -27,16 +27,6 @@ def document(db):
     return make_document(TEXT, title="Envoy remarks", slug="envoy-remarks")
 
 
-@pytest.fixture
-def khamenei(db):
-    return make_person(
-        name="Ali Khamenei",
-        slug="ali-khamenei",
-        role="Supreme Leader",
-        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei\nSupreme Leader",
-    )
-
-
 def selector_payload(text, quote, **extra):
     start = text.index(quote)
     selector = anchoring.selector_for(text, start, start + len(quote))

@@ -85,32 +85,18 @@ def ensure_first_version(document, user=None):
     """The version holding the current text, creating version 1 if none exists yet."""
     latest = document.versions.order_by("-number").first()
     if latest is None:
-        latest = DocumentVersion.objects.create(
-            document=document,
-            number=1,
-            text=document.text,
-            reason="Text as first cleaned from the capture",
-            created_by=user,
-        )
+        latest = DocumentVersion.create_first(document, user)
     return latest
 
 
 # --- state and events ----------------------------------------------------------------
 
-# The fields of a claim's state that live in its row, as (state key, model field name).
-ROW_STATE = (
-    ("quote", "quote"),
-    ("prefix", "prefix"),
-    ("suffix", "suffix"),
-    ("start", "start"),
-    ("end", "end"),
-    ("claimant", "claimant_id"),
-    ("kind", "kind"),
-    ("status", "status"),
-    ("visibility", "visibility"),
-    ("note", "note"),
-    ("orphaned", "orphaned"),
-    ("anchored_version", "anchored_version_id"),
+# What a claim's state records from its row, as (state key, model attribute): where it
+# is (``Claim.PLACEMENT_FIELDS`` without the anchoring note, which only explains the
+# placement) and its details (``Claim.DETAIL_COLUMNS``; the tags are added from their table).
+STATE_PLACEMENT = tuple(name for name in Claim.PLACEMENT_FIELDS if name != "anchor_note")
+ROW_STATE = tuple(
+    (name, Claim._meta.get_field(name).attname) for name in (*STATE_PLACEMENT, *Claim.DETAIL_COLUMNS)
 )
 
 
@@ -121,17 +107,14 @@ def claim_state(claim, tags=None):
     return state
 
 
+def _span(claim):
+    return {"quote": claim.quote, "start": claim.start, "end": claim.end}
+
+
 def _snapshot(claim):
-    return {
-        "quote": claim.quote,
-        "start": claim.start,
-        "end": claim.end,
-        "claimant": claim.claimant_id,
-        "kind": claim.kind,
-        "status": claim.status,
-        "visibility": claim.visibility,
-        "note": claim.note,
-    }
+    """A claim as its audit events record it: its span and details (the claimant by its key; no tags)."""
+    details = {name: getattr(claim, Claim._meta.get_field(name).attname) for name in Claim.DETAIL_COLUMNS}
+    return {**_span(claim), **details}
 
 
 def _changes(before, after):
@@ -228,8 +211,8 @@ def _adopt(target, stored, state=None):
 
 def _row_names(changed):
     """Model field names of the row-stored keys in ``changed``."""
-    names = {key: attname for key, attname in ROW_STATE}
-    return [names[key].removesuffix("_id") for key in changed if key in names]
+    names = dict(ROW_STATE)
+    return [key for key in changed if key in names]
 
 
 # --- claims ----------------------------------------------------------------------------
@@ -287,21 +270,17 @@ def update_claim(claim, *, user, tags=None, expected_version=None, reason="", **
     return claim
 
 
-SELECTOR_FIELDS = ["quote", "prefix", "suffix", "start", "end", "orphaned", "anchor_note", "anchored_version"]
-
-
 @transaction.atomic
 def move_claim(claim, selector, *, user, expected_version=None, document=None):
     """Give a claim a new span (the analyst selected the right text), optionally in another document."""
     target_document = _lock_document(document if document is not None else claim.document_id)
     fresh = _lock_claim(claim, expected_version)
-    old = {"quote": fresh.quote, "start": fresh.start, "end": fresh.end}
+    old = _span(fresh)
     new_place = target_document.pk != fresh.document_id
     if new_place:
         old["document"] = fresh.document_id
     was_orphaned = fresh.orphaned
-    unchanged = anchoring.Selector(fresh.quote, fresh.prefix, fresh.suffix, fresh.start, fresh.end)
-    if not (was_orphaned or new_place) and unchanged == selector:
+    if not (was_orphaned or new_place) and fresh.selector == selector:
         _adopt(claim, fresh)
         return claim
     fresh.document = target_document
@@ -310,8 +289,8 @@ def move_claim(claim, selector, *, user, expected_version=None, document=None):
     fresh.anchor_note = "Re-placed by hand" if was_orphaned else ""
     fresh.anchored_version = ensure_first_version(target_document, user)
     fresh.full_clean(exclude=CLEAN_EXCLUDE)
-    _write(fresh, SELECTOR_FIELDS + (["document"] if new_place else []))
-    new = {"quote": fresh.quote, "start": fresh.start, "end": fresh.end}
+    _write(fresh, [*Claim.PLACEMENT_FIELDS] + (["document"] if new_place else []))
+    new = _span(fresh)
     if new_place:
         new["document"] = fresh.document_id
     after = claim_state(fresh)
@@ -409,9 +388,8 @@ def revert_claim(claim, event, *, user, expected_version=None):
         raise RevertError("The claimant of that state has since been deleted; nothing was changed.")
     selector = _place_state(document, target)
     before = claim_state(fresh)
-    fresh.claimant_id = target["claimant"]
-    for name in ("kind", "status", "visibility", "note"):
-        setattr(fresh, name, target[name])
+    for name in Claim.DETAIL_COLUMNS:
+        setattr(fresh, Claim._meta.get_field(name).attname, target[name])
     fresh.set_selector(selector)
     fresh.orphaned = False
     fresh.anchored_version = ensure_first_version(document, user)
@@ -651,7 +629,7 @@ def preview_correction(document, new_text, claims=None):
     """What a correction would do to the document's anchored claims, without saving."""
     if claims is None:
         claims = list(document.claims.filter(orphaned=False).order_by("pk"))
-    selectors = [anchoring.Selector(c.quote, c.prefix, c.suffix, c.start, c.end) for c in claims]
+    selectors = [claim.selector for claim in claims]
     results = anchoring.reanchor_all(selectors, document.text, new_text) if claims else []
     counts = {outcome: 0 for outcome in anchoring.Outcome}
     for result in results:
@@ -701,7 +679,7 @@ def correct_text(document, new_text, *, user, reason, expected_version=None):
     changed_claims, events = [], []
     for claim, result in preview.results:
         claim.document = document
-        old = {"quote": claim.quote, "start": claim.start, "end": claim.end}
+        old = _span(claim)
         if result.outcome is anchoring.Outcome.ORPHANED:
             claim.orphaned = True
             claim.anchored_version = previous
@@ -726,25 +704,12 @@ def correct_text(document, new_text, *, user, reason, expected_version=None):
                 score=round(result.score, 3),
                 reason=result.reason,
                 old=old,
-                new={"quote": claim.quote, "start": claim.start, "end": claim.end},
+                new=_span(claim),
                 version=number,
             )
         )
     Claim.objects.bulk_update(
-        changed_claims,
-        [
-            "quote",
-            "prefix",
-            "suffix",
-            "start",
-            "end",
-            "orphaned",
-            "anchored_version",
-            "anchor_note",
-            "version",
-            "updated_at",
-        ],
-        batch_size=500,
+        changed_claims, [*Claim.PLACEMENT_FIELDS, "version", "updated_at"], batch_size=500
     )
     ClaimEvent.objects.bulk_create(events, batch_size=500)
     return version, preview

@@ -234,6 +234,9 @@
   var errorsBox = dialog && dialog.querySelector("[data-errors]");
   var csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
   var editing = null;
+  // A claim's editable fields: listed once on the server (Claim.DETAIL_FIELDS) and
+  // rendered into the dialog's form; the cards' JSON carries a value for each.
+  var claimFields = ((form && form.getAttribute("data-claim-fields")) || "").split(" ").filter(Boolean);
 
   function fragments(html) {
     if (!html) { return; }
@@ -275,7 +278,7 @@
 
   function formPayload() {
     var data = {};
-    ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+    claimFields.forEach(function (name) {
       var el = form.elements[name];
       if (el) { data[name] = el.value; }
     });
@@ -289,12 +292,9 @@
     dialog.querySelector("[data-dialog-title]").textContent = claim ? "Edit claim" : "New claim";
     var quoteBox = dialog.querySelector("[data-quote]");
     quoteBox.textContent = claim ? claim.quote : selection.quote;
-    form.setAttribute("data-selection", claim ? "" : JSON.stringify({
-      quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix,
-      start: selection.start, end: selection.end
-    }));
+    form.setAttribute("data-selection", claim ? "" : JSON.stringify(window.MarginsSelection.payload(selection)));
     if (claim) {
-      ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+      claimFields.forEach(function (name) {
         if (form.elements[name] && claim[name] !== undefined && claim[name] !== null) {
           form.elements[name].value = claim[name];
         }
@@ -420,10 +420,9 @@
   }
 
   function moveClaim(claim, selection) {
-    post(claim.move_url, {
-      quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix,
-      start: selection.start, end: selection.end, version: claim.version
-    }).then(function (result) {
+    var data = window.MarginsSelection.payload(selection);
+    data.version = claim.version;
+    post(claim.move_url, data).then(function (result) {
       if (result.status === 409) {
         setMoving(null);
         alertUser(result.data.error || CONFLICT);

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from archive.models import Claim, ClaimEvent, Visibility
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
-from tests.factories import make_claim, make_document, make_person
+from tests.factories import make_claim, make_document
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -66,16 +66,6 @@ def document(db):
     return make_document(TEXT, title="Anniversary remarks", slug="anniversary-remarks")
 
 
-@pytest.fixture
-def khamenei(db):
-    return make_person(
-        name="Ali Khamenei",
-        slug="ali-khamenei",
-        role="Supreme Leader",
-        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei",
-    )
-
-
 def wait_until(page, expression, arg=None, timeout=10.0):
     """Poll ``expression`` (a JS function) until it is truthy; the page's CSP forbids wait_for_function."""
     deadline = time.monotonic() + timeout
@@ -125,6 +115,38 @@ def test_analyst_highlights_a_selection_as_a_claim_without_reloading(page, analy
     assert claim.kind == "accusation"
     assert sorted(claim.tags.names()) == ["law", "soleimani"]
     assert page.is_visible(f'[data-claim-card="{claim.pk}"]')
+    assert page.js_errors == []
+
+
+def test_analyst_edits_a_claim_and_keeps_what_was_not_touched(page, analyst_name, document, khamenei):
+    claim = make_claim(
+        document,
+        OPENING,
+        claimant=khamenei,
+        kind=Claim.Kind.ACCUSATION,
+        note="Said at the ceremony.",
+        tags=["law", "soleimani"],
+    )
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    page.click(f'[data-claim-action=edit][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("#claim-dialog[open]")
+    # Every field of the claim is filled in from its card (the list comes from the server).
+    assert page.input_value("#claimant-search") == "Ali Khamenei"
+    assert page.input_value("#claim-dialog [name=claimant]") == str(khamenei.pk)
+    assert page.input_value("#claim-kind") == "accusation"
+    assert sorted(page.input_value("#claim-tags").split(", ")) == ["law", "soleimani"]
+    assert page.input_value("#claim-note") == "Said at the ceremony."
+    assert page.input_value("#claim-visibility") == claim.visibility
+    page.select_option("#claim-status", "disputed")
+    page.click("#claim-dialog [type=submit]")
+
+    wait_until(page, "() => !document.querySelector('#claim-dialog').open")
+    claim.refresh_from_db()
+    assert claim.status == "disputed"
+    assert (claim.claimant, claim.kind, claim.note) == (khamenei, "accusation", "Said at the ceremony.")
+    assert sorted(claim.tags.names()) == ["law", "soleimani"]
     assert page.js_errors == []
 
 
