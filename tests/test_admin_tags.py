@@ -46,7 +46,8 @@ def test_merging_in_the_admin_deletes_the_merged_tag_and_its_page_redirects(anal
     assert list(Tag.objects.all()) == [kept]
     assert sorted(claim.tags.names()) == ["Hezbollah"]
     assert TagRedirect.objects.get(slug=merged_slug).tag == kept
-    event = ClaimEvent.objects.get(claim=claim, action=ClaimEvent.Action.TAGS_CHANGED)
+    event = ClaimEvent.objects.get(claim=claim, action=ClaimEvent.Action.EDITED)
+    assert "merged into “Hezbollah”" in event.detail["reason"]
     assert event.user == analyst_user
     old_page = analyst.get(f"/tags/{merged_slug}/?page=2")
     assert old_page.status_code == 301

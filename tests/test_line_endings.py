@@ -10,6 +10,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from archive.models import ClaimEvent, Document, sha256_hex
+from archive.services import annotations
 from archive.services.imports import create_document
 from archive.text.rendering import render_highlighted
 from tests.factories import claim_at, make_document
@@ -85,7 +86,7 @@ def test_the_pages_text_ends_where_the_documents_does(analyst, db):
     assert created.json()["html"]["text"].endswith("Nobody expected it.</mark>")
 
 
-migration = importlib.import_module("archive.migrations.0006_reading_text_line_endings")
+migration = importlib.import_module("archive.migrations.0007_reading_text_line_endings")
 
 
 def test_migration_normalises_existing_texts_and_reanchors_their_claims(db):
@@ -94,8 +95,10 @@ def test_migration_normalises_existing_texts_and_reanchors_their_claims(db):
     document = make_document(crlf, slug="crlf")
     untouched = make_document(lf, slug="lf")
     raw_sha = document.raw_sha256
+    document_version = document.version
     before = claim_at(document, crlf.index("the border"), crlf.index(" would"))
     before.save()
+    before.tags.add("border")
     across = claim_at(document, crlf.index("failed."), crlf.index(" added"))
     across.save()
     other = claim_at(untouched, lf.index("the border"), lf.index(" would"))
@@ -115,11 +118,21 @@ def test_migration_normalises_existing_texts_and_reanchors_their_claims(db):
     assert (before.quote, before.start) == ("the border", lf.index("the border"))
     assert across.quote == "failed.\nHe"
     assert not before.orphaned and before.anchored_version == version
+    assert document.version == document_version + 1
     events = ClaimEvent.objects.filter(claim_pk__in=[before.pk, across.pk], action="reanchored")
     assert events.count() == 2
     assert {e.detail["outcome"] for e in events} == {"moved", "changed"}
+    # Each event agrees with its claim's row: the version it produced and the whole state.
+    for claim in (before, across):
+        event = events.get(claim_pk=claim.pk)
+        assert claim.version == 2
+        assert event.claim_version == claim.version
+        assert event.state == annotations.claim_state(claim)
+        assert event.document_title == document.title
+        assert event.detail["new"] == {"quote": claim.quote, "start": claim.start, "end": claim.end}
+    assert events.get(claim_pk=before.pk).state["tags"] == ["border"]
     untouched.refresh_from_db()
     other.refresh_from_db()
     assert untouched.text == lf and untouched.versions.count() == 1
-    assert other.start == lf.index("the border")
+    assert other.start == lf.index("the border") and other.version == 1
     assert not ClaimEvent.objects.filter(claim_pk=other.pk).exists()

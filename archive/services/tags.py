@@ -3,19 +3,23 @@
 Analysts end up with “Hezbollah”, “hezbollah” and “Hizbullah”. Merging moves
 every document and claim tagged with the others to the tag kept, deletes the
 others (now empty), and remembers their slugs (``TagRedirect``) so their
-pages, bookmarked or linked, redirect permanently to the tag kept. Each claim
-whose tags changed gets a “tags changed” event; documents have no audit
-trail of their own.
+pages, bookmarked or linked, redirect permanently to the tag kept.
+
+Like a rename or a deletion of a tag (``annotations.change_tag`` and
+``annotations.delete_tag``), a merge changes the tags of every claim carrying
+a merged tag: each such claim is locked, its version incremented, and an
+“edited” event records its new state and why
+(``annotations.retag_claims``). Documents have no audit trail of their own.
 """
 
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from taggit.models import Tag, TaggedItem
 
-from archive.models import Claim, ClaimEvent, TagRedirect
+from archive.models import Claim, TagRedirect
+from archive.services import annotations
 
 
 @dataclass(frozen=True)
@@ -26,14 +30,8 @@ class MergeResult:
     objects: int  # tagged documents and claims moved to the tag kept
 
 
-def _claim_tag_names(claim_ids):
-    names = {claim_id: [] for claim_id in claim_ids}
-    items = TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Claim), object_id__in=claim_ids
-    ).select_related("tag")
-    for item in items:
-        names[item.object_id].append(item.tag.name)
-    return {claim_id: sorted(tag_names) for claim_id, tag_names in names.items()}
+def _quoted(names):
+    return ", ".join(f"“{name}”" for name in names)
 
 
 @transaction.atomic
@@ -42,16 +40,30 @@ def merge_tags(tags, into, *, user) -> MergeResult:
 
     Raises ValidationError when there is nothing to merge.
     """
-    into = Tag.objects.select_for_update().get(pk=into.pk)
-    others = list(Tag.objects.select_for_update().filter(pk__in=[t.pk for t in tags]).exclude(pk=into.pk))
+    # Tags first, then claims by ascending pk (``annotations``' lock order). The tags
+    # merged away are locked FOR UPDATE: no one can tag anything with them until
+    # they are gone, so the claims locked below are all the claims carrying them.
+    # The tag kept is only locked against other writers of its row (as in a rename).
+    into = Tag.objects.select_for_update(no_key=True).get(pk=into.pk)
+    others = list(
+        Tag.objects.select_for_update().filter(pk__in=[t.pk for t in tags]).exclude(pk=into.pk).order_by("pk")
+    )
     if not others:
         raise ValidationError("Choose at least one tag besides the one kept.")
+    merged = sorted(tag.name for tag in others)
+    merged_names = set(merged)
+
+    # Every claim carrying a merged tag records its new tags (and gets a new version).
+    claims = annotations.retag_claims(
+        Claim.objects.filter(pk__in=Claim.objects.filter(tags__in=others).values("pk")),
+        lambda names: [into.name if name in merged_names else name for name in names],
+        user=user,
+        reason=f"tags {_quoted(merged)} merged into “{into.name}”",
+        merged=merged,
+        into=into.name,
+    )
 
     moving = TaggedItem.objects.filter(tag__in=others)
-    claim_type = ContentType.objects.get_for_model(Claim)
-    claim_ids = sorted(set(moving.filter(content_type=claim_type).values_list("object_id", flat=True)))
-    before = _claim_tag_names(claim_ids)
-
     already = set(TaggedItem.objects.filter(tag=into).values_list("content_type_id", "object_id"))
     duplicate, repoint, objects = [], [], set()
     for pk, content_type_id, object_id in moving.order_by("pk").values_list(
@@ -73,20 +85,5 @@ def merge_tags(tags, into, *, user) -> MergeResult:
     TagRedirect.objects.bulk_create(
         [TagRedirect(slug=tag.slug, name=tag.name, tag=into, merged_by=user) for tag in others]
     )
-    merged = sorted(tag.name for tag in others)
     Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
-
-    after = _claim_tag_names(claim_ids)
-    events = [
-        ClaimEvent(
-            claim=claim,
-            claim_pk=claim.pk,
-            document_id=claim.document_id,
-            action=ClaimEvent.Action.TAGS_CHANGED,
-            user=user,
-            detail={"tags": [before[claim.pk], after[claim.pk]], "merged": merged, "into": into.name},
-        )
-        for claim in Claim.objects.filter(pk__in=claim_ids).only("pk", "document_id")
-    ]
-    ClaimEvent.objects.bulk_create(events)
-    return MergeResult(into=into, merged=merged, claims=len(events), objects=len(objects))
+    return MergeResult(into=into, merged=merged, claims=len(claims), objects=len(objects))

@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from taggit.models import Tag, TaggedItem
 
-from archive.models import ClaimEvent, TagRedirect
+from archive.models import Claim, ClaimEvent, TagRedirect
+from archive.services import annotations
 from archive.services.tags import merge_tags
 from tests.factories import make_claim, make_document
 
@@ -59,22 +60,47 @@ def test_merged_tags_slugs_redirect_to_the_kept_tag(tagged, analyst_user):
 
 
 def test_each_claim_whose_tags_changed_records_an_event(tagged, analyst_user):
+    # Like a rename or a deletion of a tag: an "edited" event with the claim's new
+    # state and version, the change and why.
     _document, _other, both, merged_only, untouched = tagged
     kept = Tag.objects.get(name="Hezbollah")
+    reason = "tags “Hizbullah”, “hezbollah” merged into “Hezbollah”"
 
     merge_tags(Tag.objects.filter(name__in=["hezbollah", "Hizbullah"]), kept, user=analyst_user)
 
-    events = {e.claim_id: e for e in ClaimEvent.objects.filter(action=ClaimEvent.Action.TAGS_CHANGED)}
+    events = {e.claim_id: e for e in ClaimEvent.objects.filter(action=ClaimEvent.Action.EDITED)}
     assert set(events) == {both.pk, merged_only.pk}
     assert events[both.pk].detail == {
-        "tags": [["Hezbollah", "Hizbullah"], ["Hezbollah"]],
+        "changed": {"tags": [["Hezbollah", "Hizbullah"], ["Hezbollah"]]},
+        "reason": reason,
         "merged": ["Hizbullah", "hezbollah"],
         "into": "Hezbollah",
     }
-    assert events[merged_only.pk].detail["tags"] == [["hezbollah"], ["Hezbollah"]]
+    assert events[merged_only.pk].detail["changed"] == {"tags": [["hezbollah"], ["Hezbollah"]]}
     assert events[both.pk].user == analyst_user
     assert events[both.pk].document_id == both.document_id
-    assert not ClaimEvent.objects.filter(claim=untouched, action=ClaimEvent.Action.TAGS_CHANGED).exists()
+    assert events[both.pk].document_title == both.document.title
+    for claim in (both, merged_only):
+        row = Claim.objects.get(pk=claim.pk)
+        assert row.version == claim.version + 1
+        assert events[claim.pk].claim_version == row.version
+        assert events[claim.pk].state == annotations.claim_state(row)
+        assert events[claim.pk].revertible
+    assert Claim.objects.get(pk=untouched.pk).version == untouched.version
+    assert not ClaimEvent.objects.filter(claim=untouched).exists()
+
+
+def test_a_claim_can_be_reverted_to_its_tags_before_the_merge(tagged, analyst_user):
+    # The merged tag is gone; reverting brings back a tag of that name (a new tag).
+    _document, _other, both, _merged_only, _untouched = tagged
+    annotations.update_claim(both, user=analyst_user, note="Before the merge.")
+    before = both.events.get(action=ClaimEvent.Action.EDITED)
+    kept = Tag.objects.get(name="Hezbollah")
+    merge_tags(Tag.objects.filter(name__in=["hezbollah", "Hizbullah"]), kept, user=analyst_user)
+
+    annotations.revert_claim(Claim.objects.get(pk=both.pk), before, user=analyst_user)
+
+    assert names(Claim.objects.get(pk=both.pk)) == ["Hezbollah", "Hizbullah"]
 
 
 def test_a_tag_merged_twice_still_redirects_to_where_it_ended(tagged, analyst_user):

@@ -9,17 +9,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0006_reading_text_line_endings'),
+        ('archive', '0007_reading_text_line_endings'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='claimevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'created'), ('edited', 'edited'), ('moved', 'moved (span changed)'), ('reanchored', 're-anchored after a text correction'), ('orphaned', 'orphaned by a text correction'), ('tags_changed', 'tags changed (tags merged)'), ('deleted', 'deleted')], max_length=20),
-        ),
         migrations.CreateModel(
             name='TagRedirect',
             fields=[
