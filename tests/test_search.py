@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 
 from archive import search
 from archive.forms import DocumentFilterForm
-from archive.models import Claim, Document, Visibility
+from archive.models import Claim, ClaimEvent, Document, Visibility
 from archive.search.models import SearchEntry
 from archive.services import annotations, imports
 from archive.text import anchoring
-from tests.factories import make_claim, make_document
+from tests.factories import make_claim, make_document, make_person
 from tests.test_admin import change_url, document_change_post
 
 POSTGRES = connection.vendor == "postgresql"
@@ -282,16 +282,17 @@ def test_claim_edit_move_and_delete_update_the_index(outsider, analyst_user, db)
 
 
 def test_a_text_correction_reindexes_the_text_and_its_claims(outsider, analyst_user, db):
-    document = archive("The delegation met in Muscat on Monday.", title="Talks")
+    # The claim is far enough from the correction for its context to be untouched: it moves, kept.
+    tail = " The talks went on for hours and ended on Monday with a joint statement."
+    document = archive("The delegation met in Muscat." + tail, title="Talks")
     made = claim(document, "on Monday", note="day")
     assert found(outsider, "muscat") == ["Talks"]
-    annotations.correct_text(
-        document, "The delegation met in Doha, Oman, on Monday.", user=analyst_user, reason="Wrong city"
-    )
+    corrected = "The delegation met in Doha, Oman." + tail
+    annotations.correct_text(document, corrected, user=analyst_user, reason="Wrong city")
     assert found(outsider, "muscat") == []
     assert found(outsider, "doha") == ["Talks"]
     made.refresh_from_db()
-    assert "The delegation met in Doha, Oman, on Monday."[made.start : made.end] == "on Monday"
+    assert not made.orphaned and corrected[made.start : made.end] == "on Monday"
     assert SearchEntry.objects.get(claim=made).body == SearchEntry.claim_text("on Monday", "day")
 
 
@@ -316,6 +317,76 @@ def test_deleting_a_document_removes_its_rows(outsider, db):
     assert SearchEntry.objects.count() == 0
     assert found(outsider, "walrus") == []
     assert found(outsider, "doomed") == []
+
+
+def test_deleting_a_document_through_the_service_removes_its_rows(outsider, analyst_user, db):
+    document = archive("Alpha beta gamma.", title="Doomed")
+    claim(document, "beta", note="walrus")
+    annotations.delete_document(document, user=analyst_user)
+    assert SearchEntry.objects.count() == 0
+    assert found(outsider, "walrus") == []
+
+
+def test_reverting_a_claim_reindexes_it(outsider, analyst_user, db):
+    document = archive("The envoy spoke about the corridor and the border.", title="Envoy")
+    made = claim(document, "the corridor", note="first note about otters")
+    created = made.events.get(action=ClaimEvent.Action.CREATED)
+    annotations.update_claim(made, user=analyst_user, note="second note about beavers")
+    assert found(outsider, "otters") == []
+    annotations.revert_claim(made, created, user=analyst_user)
+    assert found(outsider, "otters") == ["Envoy"]
+    assert found(outsider, "beavers") == []
+
+
+def test_moving_a_claim_to_another_document_reindexes_it_there(outsider, analyst_user, db):
+    first = archive("The envoy spoke about the corridor.", title="First")
+    second = archive("The minister spoke about the harbour.", title="Second")
+    made = claim(first, "the corridor", note="otters")
+    start = second.text.index("the harbour")
+    selector = anchoring.selector_for(second.text, start, start + len("the harbour"))
+    annotations.move_claim(made, selector, user=analyst_user, document=second)
+    entry = SearchEntry.objects.get(claim=made)
+    assert entry.document_id == second.pk and entry.body.startswith("the harbour")
+    assert found(outsider, "otters") == ["Second"]
+
+
+def index_rows():
+    return sorted(
+        (e.document_id, e.claim_id or 0, e.visibility, e.config, e.title, e.byline, e.body)
+        for e in SearchEntry.objects.all()
+    )
+
+
+def test_claimant_and_tag_writes_leave_the_index_as_a_rebuild_makes_it(analyst_user, db):
+    """Claimants and tags are not indexed: deleting a person, renaming, merging or deleting
+    tags (which version and audit the claims) leaves every index row as it was."""
+    from taggit.models import Tag
+
+    from archive.services import tags as tag_service
+
+    document = archive("The envoy spoke about the corridor and the border.", title="Envoy")
+    person = make_person(name="An Envoy")
+    claim(document, "the corridor", note="otters", claimant=person, tags=["Syria", "syria"])
+    claim(document, "the border", note="beavers", tags=["Iraq"])
+    before = index_rows()
+    annotations.change_tag(Tag.objects.get(name="Iraq"), user=analyst_user, name="Iraq (country)")
+    tag_service.merge_tags(
+        Tag.objects.filter(name__in=["Syria", "syria"]), Tag.objects.get(name="Syria"), user=analyst_user
+    )
+    annotations.delete_tag(Tag.objects.get(name="Syria"), user=analyst_user)
+    annotations.delete_person(person, user=analyst_user)
+    assert index_rows() == before
+    search.rebuild()
+    assert index_rows() == before
+
+
+def test_indexing_reads_the_stored_document_not_a_stale_instance(outsider, analyst_user, db):
+    document = archive("The delegation met in Muscat.", title="Talks")
+    stale = Document.objects.get(pk=document.pk)
+    annotations.correct_text(document, "The delegation met in Doha.", user=analyst_user, reason="Wrong city")
+    search.index_document(stale)  # as the admin does after saving a title it read before the correction
+    assert found(outsider, "doha") == ["Talks"]
+    assert found(outsider, "muscat") == []
 
 
 @pytest.mark.skipif(POSTGRES, reason="FTS5's own consistency check")
@@ -450,12 +521,12 @@ def test_ranked_results_behave_as_a_list_in_rank_order(shelf):
 
 
 def test_the_migration_indexes_what_is_already_archived(db, shelf):
-    """Migration 0006 indexes existing documents (a frozen copy of ``rebuild``)."""
+    """Migration 0009 indexes existing documents (a frozen copy of ``rebuild``)."""
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("archive.migrations.0006_search_index")
+    migration = importlib.import_module("archive.migrations.0009_search_index")
     document = shelf["speech"]
     made = claim(document, "the brave youth", note="marmot")
     SearchEntry.objects.all().delete()

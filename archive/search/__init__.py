@@ -6,10 +6,12 @@ GIN, ts_rank). Both read the same ``SearchEntry`` rows and take the same
 parsed query (``archive.text.search_syntax``).
 
 Writes: the services call ``index_document`` / ``index_claim`` after each
-change they make (document archived, text corrected, claim created, edited
-or moved; the admin after editing a document). Deleting a document or a
-claim deletes its rows through their foreign keys. ``rebuild`` (the
-``rebuild_search_index`` command) rewrites everything.
+change they make to what the index holds (``DOCUMENT_FIELDS``,
+``CLAIM_FIELDS``): document archived, text corrected, claim created, edited,
+moved or reverted; the admin after editing a document. Deleting a document or
+a claim deletes its rows through their foreign keys. Claimants and tags are
+not indexed, so their renames, merges and deletions change nothing here.
+``rebuild`` (the ``rebuild_search_index`` command) rewrites everything.
 
 Reads: ``search_documents`` narrows a documents queryset to those matching,
 ranked (``results``), with the matching rows (snippets, claims) prefetched
@@ -28,6 +30,8 @@ from archive.search.models import SearchEntry
 from archive.text.search_syntax import SearchSyntaxError, Term, normalize, parse
 
 __all__ = [
+    "CLAIM_FIELDS",
+    "DOCUMENT_FIELDS",
     "SearchSyntaxError",
     "Term",
     "backend",
@@ -37,6 +41,11 @@ __all__ = [
     "rebuild",
     "search_documents",
 ]
+
+# What the index holds of a document (its row; its language and visibility also go into
+# its claims' rows) and of a claim: a write that changes one of these must reindex.
+DOCUMENT_FIELDS = frozenset({"title", "byline", "text", "language", "visibility"})
+CLAIM_FIELDS = frozenset({"quote", "note", "visibility"})
 
 _BACKENDS = {"sqlite": sqlite.Backend(), "postgresql": postgres.Backend()}
 
@@ -85,9 +94,25 @@ def _entries(document, claims, engine):
 
 @transaction.atomic
 def index_document(document):
-    """(Re)index ``document`` and all its claims: its title, text, language or visibility may have changed."""
+    """(Re)index ``document`` and all its claims: its title, text, language or visibility may have changed.
+
+    What is indexed is read from the rows, not from ``document`` (an instance
+    read earlier may hold a text corrected since). The document and then its
+    claims (by pk) are locked first, the order the services lock them in, so
+    that no other writer reindexes the same rows meanwhile.
+    """
     engine = backend()
-    claims = document.claims.only("pk", "document", "quote", "note", "visibility")
+    document = (
+        Document.objects.select_for_update(no_key=True)
+        .only("pk", "title", "byline", "text", "language", "visibility")
+        .get(pk=document.pk)
+    )
+    claims = list(
+        Claim.objects.filter(document=document)
+        .select_for_update(of=("self",), no_key=True)
+        .only("pk", "document", "quote", "note", "visibility")
+        .order_by("pk")
+    )
     SearchEntry.objects.filter(document=document).delete()
     SearchEntry.objects.bulk_create(_entries(document, claims, engine), batch_size=500)
     engine.after_write(SearchEntry.objects.filter(document=document))
@@ -95,7 +120,9 @@ def index_document(document):
 
 @transaction.atomic
 def index_claim(claim):
-    """(Re)index one claim (its quote, note or visibility changed)."""
+    """(Re)index one claim (its quote, note or visibility changed, or it moved to another document).
+
+    ``claim`` is the instance the caller wrote (and holds locked), with its document."""
     engine = backend()
     document = claim.document
     SearchEntry.objects.filter(claim=claim).delete()

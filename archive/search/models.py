@@ -6,7 +6,7 @@ its claim (or none), the document's language and the row's visibility, and
 the text as the index holds it (``archive.text.search_syntax.normalize``).
 On PostgreSQL its ``search_vector`` (GIN-indexed) is what is searched; on
 SQLite the FTS5 table ``archive_search_fts`` indexes the same rows as an
-external-content table kept in step by triggers (migration 0006), and
+external-content table kept in step by triggers (migration 0009), and
 ``SearchText`` maps it so the ORM can join it. Rows are deleted with their
 document or claim (foreign keys with CASCADE; the triggers then drop them
 from FTS5).
@@ -105,7 +105,7 @@ class SearchText(models.Model):
     body = models.TextField()
     table = FTS5TableColumn(db_column="archive_search_fts")
     # FTS5's relevance of the row for the MATCH in the same query: bm25 with
-    # the column weights set in migration 0006 (lower is better). A column,
+    # the column weights set in migration 0009 (lower is better). A column,
     # not a bm25() call, so it survives SQLite's GROUP BY sorter.
     rank = models.FloatField()
 

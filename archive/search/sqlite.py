@@ -1,6 +1,6 @@
 """Search on SQLite: an FTS5 table ranked with bm25.
 
-``archive_search_fts`` (created by migration 0006, on SQLite only) indexes the
+``archive_search_fts`` (created by migration 0009, on SQLite only) indexes the
 ``title``, ``byline`` and ``body`` of ``archive_searchentry`` as an
 external-content table ranked by its ``rank`` column (bm25 weighing the
 title 10, the byline 4, the text 1): triggers on that table add, change and remove its
@@ -61,7 +61,7 @@ class Backend:
 
     def rank(self, terms):
         """A matching row's relevance, higher is better: FTS5's ``rank`` column
-        (bm25 with the weights set in migration 0006), a column rather than a
+        (bm25 with the weights set in migration 0009), a column rather than a
         bm25() call so that it can be grouped (SQLite sorts before it aggregates)."""
         return -F("fts__rank")
 

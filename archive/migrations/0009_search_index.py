@@ -127,7 +127,7 @@ def index_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0005_published_time_zone_stated'),
+        ('archive', '0008_tag_redirects'),
     ]
 
     operations = [
