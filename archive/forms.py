@@ -4,10 +4,12 @@ from django import forms
 from django.conf import settings
 from django.db.models import F, Q
 from taggit.models import Tag
+from taggit.utils import parse_tags
 
 from archive.models import Claim, ClaimLink, Document, Person, Source
 from archive.services import annotations, imports
 from archive.text import anchoring, capture
+from archive.validators import validate_tag_names
 
 # --- Public reading site -------------------------------------------------
 
@@ -92,6 +94,16 @@ class DocumentFilterForm(forms.Form):
 DOCUMENT_PROVENANCE_FIELDS = list(imports.FIELDS)
 
 
+class CheckedTagsMixin:
+    """Refuses, before anything is stored, a tag that could not have a page
+    (``>``, ``!!!``) or is too long; tags in any script are welcome."""
+
+    def clean_tags(self):
+        names = self.cleaned_data["tags"] or []
+        validate_tag_names(names)
+        return names
+
+
 class TextareaField(forms.CharField):
     """A CharField that drops the CRLF line ends browsers submit textareas with.
 
@@ -104,7 +116,7 @@ class TextareaField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
-class DocumentCaptureForm(forms.ModelForm):
+class DocumentCaptureForm(CheckedTagsMixin, forms.ModelForm):
     """Archive a new capture: pasted text or an uploaded file, plus its provenance.
 
     The capture goes through ``archive.services.imports`` like every other import: decoded
@@ -196,7 +208,7 @@ class DocumentCaptureForm(forms.ModelForm):
         return self.instance
 
 
-class DocumentChangeForm(forms.ModelForm):
+class DocumentChangeForm(CheckedTagsMixin, forms.ModelForm):
     """Edit a document's identity and provenance. The reading text is not edited
     here: corrections go through the correction page, which saves a new version
     and re-anchors the claims (``annotations.correct_text``)."""
@@ -206,7 +218,7 @@ class DocumentChangeForm(forms.ModelForm):
         fields = DOCUMENT_PROVENANCE_FIELDS
 
 
-class ClaimAdminForm(forms.ModelForm):
+class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
     """A claim placed by its quote: the analyst types or pastes the passage
     (with a few words before or after when it occurs more than once) and the
     form finds it in the reading text. It never guesses between occurrences."""
@@ -330,12 +342,8 @@ class ClaimFieldsForm(forms.Form):
     visibility = forms.ChoiceField(choices=Claim._meta.get_field("visibility").choices, initial="draft")
 
     def clean_tags(self):
-        from taggit.utils import parse_tags
-
         names = parse_tags(self.cleaned_data["tags"])
-        too_long = [name for name in names if len(name) > 100]
-        if too_long:
-            raise forms.ValidationError(f"Tag “{too_long[0][:40]}…” is longer than 100 characters.")
+        validate_tag_names(names)
         return names
 
 
@@ -389,8 +397,8 @@ class CompareForm(forms.Form):
 
     MODES = [("columns", "Columns with linked claims"), ("diff", "Word-level differences (2 documents)")]
 
-    tag = forms.SlugField(required=False)
-    claimant = forms.SlugField(required=False)
+    tag = forms.SlugField(required=False, allow_unicode=True)
+    claimant = forms.SlugField(required=False, allow_unicode=True)
     relation = forms.ChoiceField(required=False, choices=[("", "Any relation"), *ClaimLink.Relation.choices])
     pair = forms.IntegerField(required=False, min_value=1)
     suggest = forms.IntegerField(required=False, min_value=1, label="Suggest counterparts for claim")

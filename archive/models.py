@@ -64,7 +64,8 @@ class Source(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    # Any script: a Persian outlet's page can be /sources/خبرگزاری-فارس/.
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     homepage = URLField(blank=True)
     country = models.CharField(max_length=100, blank=True, help_text="Leave blank when unknown.")
@@ -82,7 +83,7 @@ class Source(models.Model):
 
 class Person(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     role = models.CharField(max_length=300, blank=True)
     aliases = models.TextField(
         blank=True,

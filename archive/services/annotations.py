@@ -13,6 +13,7 @@ from django.db.models import Max
 
 from archive.models import Claim, ClaimEvent, Document, DocumentVersion
 from archive.text import anchoring
+from archive.validators import validate_tag_names
 
 
 class SelectorError(ValueError):
@@ -66,6 +67,14 @@ def _snapshot(claim):
     }
 
 
+def _check_tags(tags):
+    """Refuse tag names that could not be stored or shown, before anything is written."""
+    try:
+        validate_tag_names(list(tags))
+    except ValidationError as error:
+        raise ValidationError({"tags": error.messages}) from None
+
+
 def _event(claim, action, user, **detail):
     return ClaimEvent(
         claim=claim, claim_pk=claim.pk, document_id=claim.document_id, action=action, user=user, detail=detail
@@ -74,6 +83,7 @@ def _event(claim, action, user, **detail):
 
 @transaction.atomic
 def create_claim(document, selector, *, user, tags=(), **fields):
+    _check_tags(tags)
     claim = Claim(
         document=document,
         created_by=user,
@@ -91,6 +101,8 @@ def create_claim(document, selector, *, user, tags=(), **fields):
 
 @transaction.atomic
 def update_claim(claim, *, user, tags=None, **fields):
+    if tags is not None:
+        _check_tags(tags)
     before = _snapshot(claim)
     for name, value in fields.items():
         setattr(claim, name, value)

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from archive.models import Document, Source, Visibility, sha256_hex
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
+from archive.validators import tag_name_problem
 
 # --- Documents -------------------------------------------------------------------
 
@@ -90,6 +91,9 @@ def create_document(
 
     values = dict(fields)
     tags = list(values.pop("tags", None) or [])
+    for tag in tags:
+        if problem := tag_name_problem(tag):
+            raise CaptureError(f"field “tags”: {problem}", name)
     if not values.get("title"):
         values["title"] = default_title(cleaned.text)
     if values.get("slug"):
@@ -312,6 +316,9 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
         )
     if "tags" in entry:
         fields["tags"] = [tag.strip() for tag in entry["tags"]]
+        for tag in fields["tags"]:
+            if problem := tag_name_problem(tag):
+                fail("tags", problem)
 
     # The model's own validators (URLs, language tag, lengths, slug shape).
     probe = Document(
