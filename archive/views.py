@@ -29,7 +29,7 @@ from archive.forms import (
     QuoteClaimForm,
 )
 from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source
-from archive.permissions import analyst_required, may
+from archive.permissions import analyst_required, is_analyst, may
 from archive.services import annotations
 from archive.text import anchoring, diff
 from archive.text.rendering import context_window, render_highlighted
@@ -175,9 +175,11 @@ def claim_detail(request, pk):
     context = {
         "claim": claim,
         "document": claim.document,
-        "counterparts": _counterparts(request, claim, _candidate_documents(request, claim.document)),
         "relations": ClaimLink.Relation.choices,
     }
+    if show_suggestions(request):
+        context["show_suggestions"] = True
+        context["counterparts"] = _counterparts(request, claim, _candidate_documents(request, claim.document))
     if may(request.user, "archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
     if reader.is_placed(claim, claim.document.text):
@@ -195,6 +197,11 @@ def claim_detail(request, pk):
 
 
 SUGGESTION_CANDIDATES = 10
+
+
+def show_suggestions(request):
+    """Suggested counterparts are unreviewed machine output: analysts only."""
+    return is_analyst(request.user)
 
 
 def _candidate_documents(request, document):
@@ -342,24 +349,37 @@ def claim_create_by_quote(request, slug):
     return render(request, "archive/document_detail.html", context, status=400)
 
 
+# Tag, person and source pages show only what the visitor may read; when that
+# is nothing, the page does not exist for them, answered exactly like a slug
+# nobody has: a person cited only in draft claims is not public yet.
+def _nothing_visible(model):
+    return Http404(f"No {model._meta.object_name} matches the given query.")
+
+
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    documents = _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
-        *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+    documents = list(
+        _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
+            *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+        )
     )
-    claims = visible_claims(request).filter(tags__slug=slug).for_display()
+    claims = list(visible_claims(request).filter(tags__slug=slug).for_display())
+    if not documents and not claims:
+        raise _nothing_visible(Tag)
     context = {"tag": tag, "documents": documents, "claims": claims}
     return render(request, "archive/tag_detail.html", context)
 
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    claims = (
+    claims = list(
         visible_claims(request)
         .filter(claimant=person)
         .for_display()
         .order_by("-document__published_at", "document__title", "document_id", "start", "pk")
     )
+    if not claims:
+        raise _nothing_visible(Person)
     return render(request, "archive/person_detail.html", {"person": person, "claims": claims})
 
 
@@ -368,6 +388,8 @@ def source_detail(request, slug):
     documents = visible_documents(request).filter(source=source)
     newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
     page, page_notice = _paginate(request, _document_cards(request, documents).order_by(*newest_first))
+    if not page.paginator.count:
+        raise _nothing_visible(Source)
     context = {"source": source, "page": page, "page_notice": page_notice}
     return render(request, "archive/source_detail.html", context)
 
@@ -419,7 +441,7 @@ def compare(request):
     )
     focused = next((pair for pair in pairs if pair.link.pk == state["pair"]), None)
     suggest_for = None
-    if state["suggest"]:
+    if state["suggest"] and show_suggestions(request):
         suggest_for = next(
             (claim for column in columns for claim in column.claims if claim.pk == state["suggest"]), None
         )
@@ -439,6 +461,7 @@ def compare(request):
         "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
         "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
         "relations": ClaimLink.Relation.choices,
+        "show_suggestions": show_suggestions(request),
         "suggest_for": suggest_for,
         "counterparts": _compare_counterparts(request, suggest_for, documents, columns),
     }
