@@ -2,12 +2,12 @@
 
 Every write: POST only, CSRF-checked by the middleware, members of Analysts
 only (anonymous users get 403, not a login redirect, since a script cannot
-follow one), selectors checked against the current text (400 with a precise
-message otherwise). The response carries the re-rendered text and claim list
+follow one), a JSON body of exactly the shape its schema declares
+(``archive.schemas``), selectors checked against the current text (400 with a
+precise message naming the field otherwise). The response carries the re-rendered text and claim list
 so the page updates in place.
 """
 
-import json
 from functools import wraps
 
 from django.db.models import Q
@@ -16,13 +16,12 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
+from archive import schemas
 from archive.forms import ClaimFieldsForm
 from archive.models import Claim, Document, Person
 from archive.permissions import may
 from archive.reader import reader_fragments
 from archive.services import annotations
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 def _forbidden(message):
@@ -50,27 +49,30 @@ def _analyst_only(permission):
     return decorator
 
 
-def _payload(request):
-    if len(request.body) > MAX_BODY_BYTES:
-        raise ValueError(f"The request is larger than {MAX_BODY_BYTES} bytes.")
-    try:
-        data = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"The request body is not valid JSON: {error}.") from None
-    if not isinstance(data, dict):
-        raise ValueError("The request body must be a JSON object.")
-    return data
+def _parsed(request, schema):
+    """``(model, None)``, or ``(None, 400 response)`` naming each field that is wrong."""
+    if request.content_type != "application/json":
+        return None, _bad_request({"__all__": ["Send the request as JSON (Content-Type: application/json)."]})
+    data, errors = schemas.parse(schema, request.body)
+    if errors:
+        return None, _bad_request(errors)
+    return data, None
 
 
 def _selector(document, data):
+    """The checked selector for ``data`` (a SelectorIn), or SelectorError."""
     return annotations.checked_selector(
-        document,
-        quote=data.get("quote"),
-        prefix=data.get("prefix", ""),
-        suffix=data.get("suffix", ""),
-        start=data.get("start"),
-        end=data.get("end"),
+        document, quote=data.quote, prefix=data.prefix, suffix=data.suffix, start=data.start, end=data.end
     )
+
+
+def _claim_fields(data):
+    """The claim's fields checked by the form: ``(fields, tags, None)`` or ``(None, None, 400 response)``."""
+    form = ClaimFieldsForm({name: getattr(data, name) for name in schemas.ClaimFieldsIn.model_fields})
+    if not form.is_valid():
+        return None, None, _bad_request(form.errors)
+    fields = dict(form.cleaned_data)
+    return fields, fields.pop("tags"), None
 
 
 def _claim_response(request, claim, document, status=200):
@@ -92,16 +94,16 @@ def _editable_claim(request, pk):
 @_analyst_only("archive.add_claim")
 def claim_create(request, slug):
     document = get_object_or_404(Document, slug=slug)
+    data, refused = _parsed(request, schemas.ClaimCreateIn)
+    if refused:
+        return refused
     try:
-        data = _payload(request)
         selector = _selector(document, data)
-    except (ValueError, annotations.SelectorError) as error:
+    except annotations.SelectorError as error:
         return _bad_request({"selector": [str(error)]})
-    form = ClaimFieldsForm(data)
-    if not form.is_valid():
-        return _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    tags = fields.pop("tags")
+    fields, tags, refused = _claim_fields(data)
+    if refused:
+        return refused
     claim = annotations.create_claim(document, selector, user=request.user, tags=tags, **fields)
     return _claim_response(request, claim, document, status=201)
 
@@ -110,15 +112,12 @@ def claim_create(request, slug):
 @_analyst_only("archive.change_claim")
 def claim_update(request, pk):
     claim = _editable_claim(request, pk)
-    try:
-        data = _payload(request)
-    except ValueError as error:
-        return _bad_request({"__all__": [str(error)]})
-    form = ClaimFieldsForm(data)
-    if not form.is_valid():
-        return _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    tags = fields.pop("tags")
+    data, refused = _parsed(request, schemas.ClaimUpdateIn)
+    if refused:
+        return refused
+    fields, tags, refused = _claim_fields(data)
+    if refused:
+        return refused
     annotations.update_claim(claim, user=request.user, tags=tags, **fields)
     return _claim_response(request, claim, claim.document)
 
@@ -127,9 +126,12 @@ def claim_update(request, pk):
 @_analyst_only("archive.change_claim")
 def claim_move(request, pk):
     claim = _editable_claim(request, pk)
+    data, refused = _parsed(request, schemas.ClaimMoveIn)
+    if refused:
+        return refused
     try:
-        selector = _selector(claim.document, _payload(request))
-    except (ValueError, annotations.SelectorError) as error:
+        selector = _selector(claim.document, data)
+    except annotations.SelectorError as error:
         return _bad_request({"selector": [str(error)]})
     annotations.move_claim(claim, selector, user=request.user)
     return _claim_response(request, claim, claim.document)
@@ -139,6 +141,9 @@ def claim_move(request, pk):
 @_analyst_only("archive.delete_claim")
 def claim_delete(request, pk):
     claim = _editable_claim(request, pk)
+    _data, refused = _parsed(request, schemas.ClaimDeleteIn)
+    if refused:
+        return refused
     document = claim.document
     annotations.delete_claim(claim, user=request.user)
     return _claim_response(request, None, document)

@@ -53,3 +53,27 @@ def validate_tag_names(names):
     problems = [problem for problem in (tag_name_problem(name) for name in names) if problem]
     if problems:
         raise ValidationError(problems)
+
+
+# --- Text from outside ---------------------------------------------------------------
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str:
+    """Why ``value`` cannot be stored or searched as text, or ``""``.
+
+    A NUL character is refused by PostgreSQL in any text, and a lone
+    surrogate (``\\ud800`` in JSON) is not a character at all: it cannot even
+    be encoded as UTF-8. Both are refused at the door, before any query.
+    """
+    if "\x00" in value:
+        return "contains a NUL character (\\u0000), which text may not contain"
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        return (
+            f"contains a lone surrogate (\\u{ord(surrogate.group()):04x}) at character {surrogate.start()}, "
+            "which is not a Unicode character"
+        )
+    return ""

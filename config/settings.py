@@ -51,6 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: drops unusable cookies before the session reads them; refuses NUL
+    # characters and lone surrogates in the address, query and form (400).
+    "archive.middleware.StrictInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
