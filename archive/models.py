@@ -345,6 +345,16 @@ class ClaimQuerySet(PublishedQuerySet):
     def for_display(self):
         return self.select_related("document", "document__source", "claimant").prefetch_related("tags")
 
+    def visible_in(self, document, user):
+        """The claims of ``document`` that ``user`` may read, for a document
+        already found with ``Document.objects.visible_to(user)``: its own
+        visibility is not asked again (on SQLite that question reads past the
+        document's whole text)."""
+        claims = self.filter(document=document)
+        if is_analyst(user):
+            return claims
+        return claims.filter(visibility=Visibility.PUBLISHED)
+
 
 class Claim(models.Model):
     class Kind(models.TextChoices):

@@ -35,8 +35,10 @@ from archive.text import anchoring, diff
 from archive.text.rendering import context_window, render_highlighted
 
 # A passage link carries its quote in the URL; longer quotes are refused
-# rather than searched (they would make every such request costly).
-PASSAGE_MAX_CHARS = 2000
+# rather than searched (they would make every such request costly), and
+# longer context is cut (``anchoring.locate_passage`` bounds its work).
+PASSAGE_MAX_CHARS = anchoring.PASSAGE_MAX_CHARS
+PASSAGE_CONTEXT_MAX_CHARS = anchoring.PASSAGE_CONTEXT_MAX_CHARS
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
@@ -117,7 +119,11 @@ def _passage(request, document):
     except ValueError:
         hint = None
     located = anchoring.locate_passage(
-        document.text, quote, request.GET.get("pre", "")[:200], request.GET.get("suf", "")[:200], hint=hint
+        document.text,
+        quote,
+        request.GET.get("pre", "")[-PASSAGE_CONTEXT_MAX_CHARS:],
+        request.GET.get("suf", "")[:PASSAGE_CONTEXT_MAX_CHARS],
+        hint=hint,
     )
     return located, quote
 
@@ -139,7 +145,7 @@ def _document_page_context(request, document, passage=None):
             "claim_kinds": Claim.Kind.choices,
             "raw_intact": document.raw_text_intact(),
             "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
-            "versions": document.versions.select_related("created_by").order_by("number"),
+            "versions": document.versions.select_related("created_by").defer("text").order_by("number"),
             "passage": passage,
             "chain": comparison.relation_chain(document, visible),
         }
@@ -298,7 +304,7 @@ def document_version(request, slug, number):
         and not document.versions.filter(number__gt=version.number).exists(),
         "text_html": render_highlighted(version.text, highlights),
         "orphans": orphans,
-        "versions": document.versions.order_by("number"),
+        "versions": document.versions.defer("text").order_by("number"),
     }
     return render(request, "archive/document_version.html", context)
 
@@ -398,7 +404,10 @@ def _compare_documents(request, slugs):
     """The visible documents for ``slugs`` in that order, or the slugs that are missing."""
     found = {
         document.slug: document
-        for document in visible_documents(request).filter(slug__in=slugs).select_related("source")
+        for document in visible_documents(request)
+        .filter(slug__in=slugs)
+        .select_related("source")
+        .defer("raw_text", "cleaning_report")
     }
     return [found[slug] for slug in slugs if slug in found], [slug for slug in slugs if slug not in found]
 
@@ -493,13 +502,15 @@ def _diff_page(request, left, right, *, back_url, status=200):
 
     ``left`` and ``right`` are dicts with title, url, note, language and text.
     """
-    ops = diff.word_diff(left["text"], right["text"])
+    context = {"sides": [left, right], "back_url": back_url}
+    try:
+        ops = diff.word_diff(left["text"], right["text"], bounded=True)
+    except diff.DiffTooLarge as error:
+        # Said on the page, with links to both texts, rather than spending seconds on it.
+        context["too_large"] = str(error)
+        return render(request, "archive/compare_diff.html", context, status=status)
     left["html"], right["html"] = diff.render_side_by_side(left["text"], right["text"], ops)
-    context = {
-        "sides": [left, right],
-        "stats": diff.diff_stats(left["text"], right["text"], ops),
-        "back_url": back_url,
-    }
+    context["stats"] = diff.diff_stats(left["text"], right["text"], ops)
     return render(request, "archive/compare_diff.html", context, status=status)
 
 

@@ -81,14 +81,26 @@ def check_selector(text, selector):
     return ""
 
 
-def occurrences(text, needle):
-    """Start offsets of every (possibly overlapping) occurrence of ``needle``."""
+def occurrences(text, needle, limit=None):
+    """Start offsets of every (possibly overlapping) occurrence of ``needle``,
+    or of the first ``limit`` of them."""
     found = []
     position = text.find(needle)
-    while position != -1:
+    while position != -1 and (limit is None or len(found) < limit):
         found.append(position)
         position = text.find(needle, position + 1)
     return found
+
+
+def fits_context(text, start, end, prefix, suffix):
+    """Whether ``text`` reads ``prefix`` just before ``start`` and ``suffix`` just after ``end``.
+
+    Compared in place: slicing ``text[:start]`` would copy the text for each
+    occurrence, megabytes at a time.
+    """
+    if prefix and not (start >= len(prefix) and text.startswith(prefix, start - len(prefix), start)):
+        return False
+    return not suffix or text.startswith(suffix, end)
 
 
 def find_quote(text, quote, prefix="", suffix=""):
@@ -106,9 +118,7 @@ def find_quote(text, quote, prefix="", suffix=""):
             f"“{excerpt(quote, 60)}” does not occur in the document's text. Check spelling, "
             "quotation marks and spaces: the quote must be copied exactly."
         )
-    narrowed = [
-        p for p in positions if text[:p].endswith(prefix) and text[p + len(quote) :].startswith(suffix)
-    ]
+    narrowed = [p for p in positions if fits_context(text, p, p + len(quote), prefix, suffix)]
     if not narrowed:
         raise QuoteNotFound(
             f"“{excerpt(quote, 60)}” occurs {len(positions)} time(s), but never with the given "
@@ -329,15 +339,17 @@ def _overlaps(a_start, a_end, b_start, b_end):
     return a_start < b_end and b_start < a_end
 
 
-def _match(text, quote, prefix, suffix, hint, mapped, *, trust_mapped):
+def _match(text, quote, prefix, suffix, hint, mapped, *, trust_mapped, rough=None):
     """Score every plausible span for the quote and pick one, or explain why not.
 
+    ``rough`` are approximate spans to consider besides the exact
+    occurrences; by default the whole text is searched for them.
     Returns (winner or None, best score, runner-up score, note).
     """
     spans = {}
-    for start in occurrences(text, quote)[:MAX_EXACT_CANDIDATES]:
+    for start in occurrences(text, quote, MAX_EXACT_CANDIDATES):
         spans[(start, start + len(quote))] = True
-    rough = list(_fuzzy_spans(text, quote))
+    rough = list(_fuzzy_spans(text, quote)) if rough is None else list(rough)
     if mapped is not None:
         low = max(0, min(mapped) - len(quote))
         high = min(len(text), max(mapped) + len(quote))
@@ -485,31 +497,118 @@ def preview_counts(selectors: Sequence[Selector], old_text: str, new_text: str) 
     return counts
 
 
+# Shared passages come from anyone's address bar, so the work spent finding
+# one is bounded whatever the text's length: the quote and its context are
+# capped, exact occurrences are counted only up to a limit, and the
+# approximate search looks only where the passage's rarer words occur, in a
+# bounded number of windows. A passage that cannot be placed that way is
+# reported as not found rather than searched for through megabytes.
+PASSAGE_MAX_CHARS = 500
+PASSAGE_CONTEXT_MAX_CHARS = 64
+PASSAGE_ANCHOR_WORDS = 8  # the longest distinct words of the quote looked up
+PASSAGE_RARE_WORD_LIMIT = 32  # a word found more often than this says little about where the quote is
+PASSAGE_WINDOWS = 6  # places where the fuzzy search looks
+_WORD = re.compile(r"\w{4,}")
+
+
+def _windows(text, quote):
+    """Up to PASSAGE_WINDOWS ``(low, high)`` stretches of ``text`` where the quote's rarer words
+    line up as they do in the quote, most agreeing words first."""
+    words = {}
+    for match in _WORD.finditer(quote):
+        words.setdefault(match.group(), match.start())
+    longest = sorted(words.items(), key=lambda item: (-len(item[0]), item[1]))[:PASSAGE_ANCHOR_WORDS]
+    starts = []  # (where the quote would start, the word that says so)
+    for word, offset in longest:
+        found = occurrences(text, word, PASSAGE_RARE_WORD_LIMIT + 1)
+        if len(found) <= PASSAGE_RARE_WORD_LIMIT:
+            starts.extend((position - offset, word) for position in found)
+    if not starts:
+        return []
+    starts.sort()
+    slack = max(32, len(quote) // 4)
+    clusters = []  # [first start, last start, words]
+    for start, word in starts:
+        if clusters and start - clusters[-1][1] <= slack:
+            clusters[-1][1] = start
+            clusters[-1][2].add(word)
+        else:
+            clusters.append([start, start, {word}])
+    clusters.sort(key=lambda cluster: (-len(cluster[2]), cluster[0]))
+    margin = len(quote) // 2 + slack
+    return [
+        (max(0, first - margin), min(len(text), last + len(quote) + margin))
+        for first, last, _words in clusters[:PASSAGE_WINDOWS]
+    ]
+
+
+def _passage_spans(text, quote, mapped, *, search):
+    """Rough spans resembling ``quote``: near the position hint, and (with
+    ``search``) where its rarer words are."""
+    found = []
+    if mapped is not None:
+        low = max(0, min(mapped) - len(quote))
+        high = min(len(text), max(mapped) + len(quote))
+        found.extend(_fuzzy_spans(text, quote, low, high)[:2])
+    if search:
+        for low, high in _windows(text, quote):
+            found.extend(_fuzzy_spans(text, quote, low, high)[:2])
+    return found[:FUZZY_CANDIDATES]
+
+
 def locate_passage(
     text: str, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None
 ) -> Reanchored:
-    """Find a shared passage (``?passage=`` links) in ``text``.
+    """Find a shared passage (``?passage=`` links) in ``text``, with bounded work.
 
     The quote found exactly, once once the context is applied, gives KEPT
     (MOVED when ``hint`` names another offset); a close but not identical
     passage gives CHANGED; anything doubtful gives ORPHANED with the reason.
+    Quotes over PASSAGE_MAX_CHARS are refused (ORPHANED); longer context is
+    cut to PASSAGE_CONTEXT_MAX_CHARS next to the quote.
     """
     if not quote:
         return Reanchored(Outcome.ORPHANED, None, 0.0, 0.0, "orphaned: the passage's quote is empty")
-    exact = [
-        p
-        for p in occurrences(text, quote)
-        if text[:p].endswith(prefix) and text[p + len(quote) :].startswith(suffix)
-    ]
+    if len(quote) > PASSAGE_MAX_CHARS:
+        return Reanchored(
+            Outcome.ORPHANED,
+            None,
+            0.0,
+            0.0,
+            f"orphaned: the passage is longer than {PASSAGE_MAX_CHARS} characters",
+        )
+    prefix = prefix[-PASSAGE_CONTEXT_MAX_CHARS:]
+    suffix = suffix[:PASSAGE_CONTEXT_MAX_CHARS]
+    found = occurrences(text, quote, MAX_EXACT_CANDIDATES + 1)
+    exact = [p for p in found if fits_context(text, p, p + len(quote), prefix, suffix)]
     if len(exact) == 1:
         winner = selector_for(text, exact[0], exact[0] + len(quote))
         outcome = Outcome.KEPT if hint is None or hint == exact[0] else Outcome.MOVED
         return Reanchored(outcome, winner, 1.0, 0.0, f"passage found once, at {winner.start}–{winner.end}")
+    if len(found) > MAX_EXACT_CANDIDATES:
+        return Reanchored(
+            Outcome.ORPHANED,
+            None,
+            0.0,
+            0.0,
+            f"orphaned: the passage occurs more than {MAX_EXACT_CANDIDATES} times; "
+            "a link to it needs more of the text",
+        )
     mapped = (
         None if hint is None else (max(0, min(hint, len(text))), max(0, min(hint + len(quote), len(text))))
     )
+    # With exact occurrences the choice is among them (and what lies at the
+    # hint); searching the text for look-alikes is for passages reworded since.
+    rough = _passage_spans(text, quote, mapped, search=not found)
     best, score, runner_up, note = _match(
-        text, quote, prefix, suffix, None if hint is None else mapped[0], mapped, trust_mapped=False
+        text,
+        quote,
+        prefix,
+        suffix,
+        None if hint is None else mapped[0],
+        mapped,
+        trust_mapped=False,
+        rough=rough,
     )
     if best is None:
         return Reanchored(Outcome.ORPHANED, None, score, runner_up, note)
