@@ -234,9 +234,13 @@ def _counterparts(request, claim, documents):
 
 
 @analyst_required("archive.add_claimlink")
+@analyst_required("archive.add_claim")
 @require_http_methods(["POST"])
 def counterpart_accept(request, pk):
-    """Accept a suggested counterpart: create (or reuse) the claim at that span and link it."""
+    """Accept a suggested counterpart: create (or reuse) the claim at that span and link it.
+
+    It may create a claim, so it needs the permission to add claims as well as links.
+    """
     claim = get_object_or_404(Claim.objects.select_related("document"), pk=pk)
     back = request.POST.get("next", "")
     if not back.startswith("/") or back.startswith("//"):

@@ -11,6 +11,7 @@ route such as ``documents/<uslug:slug>/versions/<num:number>/`` into
 import datetime
 import re
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
 from django.apps import apps
 from django.contrib.auth.models import Group, User
@@ -127,3 +128,24 @@ def concrete(pattern, world):
     path = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", substitute, route)
     assert "<" not in path and "(?" not in path, f"cannot make {route!r} concrete"
     return "/" + path
+
+
+class Visitor:
+    """One test client signed in (or not) once, whose cookies are put back before
+    each request: a request that signs out or rotates the session, rolled back in
+    the database, leaves the next request signed in as before. One client also
+    means the middleware (and whitenoise's file list) is loaded once."""
+
+    def __init__(self, user=None):
+        from django.test import Client
+
+        self.client = Client()
+        if user is not None:
+            self.client.force_login(user)
+        self._cookies = {key: morsel.value for key, morsel in self.client.cookies.items()}
+
+    def fresh(self):
+        self.client.cookies = SimpleCookie()
+        for key, value in self._cookies.items():
+            self.client.cookies[key] = value
+        return self.client
