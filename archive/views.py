@@ -147,6 +147,7 @@ def _document_page_context(request, document, passage=None):
             "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
             "versions": document.versions.select_related("created_by").defer("text").order_by("number"),
             "passage": passage,
+            "passage_max": PASSAGE_MAX_CHARS,
             "chain": comparison.relation_chain(document, visible),
         }
     )
