@@ -7,10 +7,11 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
+FORWARDED_ALLOW_IPS ?= 127.0.0.1
 # Test processes (pytest-xdist); the machine and CI have 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev seed bench clean
+.PHONY: run serve test install install-dev seed bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,17 @@ run: seed
 	@echo "  user 'analyst', password 'margins-demo' (created for local use only)."
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production settings under gunicorn. Needs the production environment
+# (SECRET_KEY, ALLOWED_HOSTS, ... see the README); WEB_CONCURRENCY sets the
+# number of worker processes (gunicorn reads it), 2 by default.
+WEB_CONCURRENCY ?= 2
+serve: install
+	DJANGO_ENV=production $(PY) manage.py check --deploy
+	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput
+	DJANGO_ENV=production $(PY) manage.py migrate --noinput
+	DJANGO_ENV=production WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(VENV)/bin/gunicorn config.wsgi:application \
+		--bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips "$(FORWARDED_ALLOW_IPS)"
 
 test: install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -6,19 +6,24 @@ What analysts may do is decided by the Analysts group's permissions, not here.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from archive.forms import (
+    CLAIM_QUOTE_FIELDS,
     DOCUMENT_PROVENANCE_FIELDS,
     ClaimAdminForm,
     DocumentCaptureForm,
     DocumentChangeForm,
+    TagAdminForm,
+    TagMergeForm,
 )
 from archive.models import (
     Claim,
@@ -29,8 +34,10 @@ from archive.models import (
     DocumentVersion,
     Person,
     Source,
+    TagRedirect,
 )
 from archive.services import annotations
+from archive.services import tags as tag_service
 from archive.text import anchoring
 from archive.text.rendering import Highlight, render_highlighted
 
@@ -99,9 +106,6 @@ def _adopt(target, saved):
     target._state.db = saved._state.db
 
 
-CLAIM_DETAIL_FIELDS = ("claimant", "kind", "status", "note", "visibility")
-
-
 class SelectionMedia:
     """The selection tool: static/archive/admin-select.js reads the panel made
     by ``text_panel`` and fills the claim form (data passes through data-
@@ -111,12 +115,22 @@ class SelectionMedia:
     css = {"all": ["archive/admin.css"]}
 
 
-def text_panel(document, *, mode, button_label, extra_actions=""):
+def panel(template, **context):
+    """``templates/admin/archive/<template>`` rendered for a read-only field or a list column.
+
+    The template's final newline is dropped, so an empty panel is an empty cell.
+    """
+    # Stripping whitespace from rendered (already escaped) template output keeps it safe.
+    return mark_safe(render_to_string(f"admin/archive/{template}", context).strip())
+
+
+def text_panel(document, *, mode, button_label, correct_link=False):
     """The reading text, read-only and selectable, with the tool's button and status.
 
     ``mode`` is ``"inline"`` (pre-fill a new claim in the document's claim
     inline) or ``"replace"`` (fill the claim form's ``new_*`` fields).
     Anchored claims are marked; orphaned ones point into an older version.
+    ``correct_link`` adds a link to the page that corrects the text.
     """
     text = document.text
     highlights = [
@@ -124,45 +138,46 @@ def text_panel(document, *, mode, button_label, extra_actions=""):
         for claim in document.claims.filter(orphaned=False).only("pk", "start", "end")
         if 0 <= claim.start < claim.end <= len(text)
     ]
-    return format_html(
-        '<div class="admin-select">'
-        '<div class="doc-text" data-admin-select="{}" data-inline-group="claims-group" lang="{}" '
-        'tabindex="0" role="region" aria-label="Reading text: select a passage">{}</div>'
-        '<p class="admin-select-actions">'
-        '<button type="button" class="button" data-admin-select-button>{}</button>{}</p>'
-        '<p class="admin-select-status" role="status" aria-live="polite" data-admin-select-status></p>'
-        "</div>",
-        mode,
-        document.language,
-        render_highlighted(text, highlights),
-        button_label,
-        extra_actions,
+    return panel(
+        "_text_panel.html",
+        document=document,
+        text_html=render_highlighted(text, highlights),
+        mode=mode,
+        button_label=button_label,
+        correct_link=correct_link,
     )
 
 
-def _when(moment):
-    local = timezone.localtime(moment)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+def save_claim(claim, user, *, tags=None, replacement=None):
+    """Store a claim edited in a form, through ``annotations`` so it is audited.
 
-
-def save_claim(claim, user):
-    """Store a claim edited in a form, through ``annotations`` so it is audited."""
-    selector = anchoring.Selector(claim.quote, claim.prefix, claim.suffix, claim.start, claim.end)
-    details = {name: getattr(claim, name) for name in CLAIM_DETAIL_FIELDS}
+    ``claim`` is the form's instance, loaded when the request began: its
+    version is the one the services expect, so a claim changed meanwhile is
+    refused (``annotations.Conflict``) rather than overwritten. ``tags`` (names)
+    are saved with the claim when given (not by the form's save_m2m, which would
+    bypass the audit event); ``replacement`` is a checked selector the analyst
+    picked to re-place the claim.
+    """
+    details = {name: getattr(claim, name) for name in Claim.DETAIL_COLUMNS}
     if claim.pk is None:
-        _adopt(claim, annotations.create_claim(claim.document, selector, user=user, **details))
+        created = annotations.create_claim(
+            claim.document, claim.selector, user=user, tags=tags or (), **details
+        )
+        _adopt(claim, created)
         return
     stored = Claim.objects.select_related("document").get(pk=claim.pk)
-    if (stored.document_id, stored.quote, stored.start, stored.end) != (
+    stored.version = claim.version
+    if replacement is not None:
+        annotations.move_claim(stored, replacement, user=user)
+    elif (stored.document_id, stored.quote, stored.start, stored.end) != (
         claim.document_id,
         claim.quote,
         claim.start,
         claim.end,
     ):
-        stored.document = claim.document
-        annotations.move_claim(stored, selector, user=user)
-    if any(getattr(stored, name) != value for name, value in details.items()):
-        annotations.update_claim(stored, user=user, **details)
+        annotations.move_claim(stored, claim.selector, user=user, document=claim.document)
+    # Writes (and records) only what changed; nothing when nothing did.
+    annotations.update_claim(stored, user=user, tags=tags, **details)
     _adopt(claim, Claim.objects.get(pk=claim.pk))
 
 
@@ -197,6 +212,13 @@ class PersonAdmin(admin.ModelAdmin):
     def claim_count(self, obj):
         return obj.claim_count
 
+    def delete_model(self, request, obj):
+        annotations.delete_person(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for person in queryset:
+            annotations.delete_person(person, user=request.user)
+
 
 # --- Documents ---------------------------------------------------------------------------
 
@@ -215,6 +237,7 @@ class ClaimInline(SafeAutocompleteMixin, admin.TabularInline):
         "start",
         "end",
         "anchor_state",
+        "edited_version",
     ]
     readonly_fields = ["start", "end", "anchor_state"]
     autocomplete_fields = ["claimant"]
@@ -341,7 +364,11 @@ class DocumentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
                 "from the reading text; the cleaning report lists them.",
             )
             return
-        super().save_model(request, obj, form, change)
+        # Only the fields this form changed: a whole-row save would put back the reading text
+        # (and its version) as they were when the form was opened, undoing a correction made meanwhile.
+        fields = [f.name for f in Document._meta.concrete_fields if f.name in form.changed_data]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Claim:
@@ -351,18 +378,24 @@ class DocumentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
             annotations.delete_claim(claim, user=request.user)
         for claim in claims:
             save_claim(claim, request.user)
-        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        annotations.delete_document(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            annotations.delete_document(document, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except annotations.Conflict as conflict:
+            messages.error(request, f"Nothing was saved. {conflict.message}")
+            return HttpResponseRedirect(request.path)
 
     @admin.display(description="published", ordering="published_at")
     def published(self, obj):
-        if obj.published_at is None:
-            return "date unknown"
-        return format_html(
-            '<time datetime="{}">{}</time> ({})',
-            obj.published_iso,
-            obj.published_display,
-            obj.get_published_precision_display().lower(),
-        )
+        return panel("_published.html", document=obj)
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj):
@@ -374,61 +407,24 @@ class DocumentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
     @admin.display(description="hash check")
     def hash_check(self, obj):
-        if obj.raw_text_intact():
-            return format_html('<span class="hash-ok">{}</span>', "✓ matches")
-        return format_html(
-            '<strong class="hash-mismatch">{}</strong>',
-            "✗ MISMATCH: the raw text no longer has the recorded SHA-256",
-        )
+        return panel("_hash_check.html", document=obj)
 
     @admin.display(description="raw text (as captured)")
     def raw_text_display(self, obj):
-        return format_html('<pre class="raw-capture">{}</pre>', obj.raw_text)
+        return panel("_raw_text.html", document=obj)
 
     @admin.display(description="reading text")
     def reading_text(self, obj):
-        correct = format_html(
-            ' <a class="button" href="{}">{}</a>',
-            reverse("archive:document_correct", args=[obj.slug]),
-            "Correct the reading text…",
-        )
-        return text_panel(obj, mode="inline", button_label="New claim from selection", extra_actions=correct)
+        return text_panel(obj, mode="inline", button_label="New claim from selection", correct_link=True)
 
     @admin.display(description="versions")
     def versions_display(self, obj):
         versions = obj.versions.select_related("created_by").order_by("number")
-        rows = format_html_join(
-            "",
-            '<tr><td><a href="{}">version {}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
-            (
-                (
-                    reverse("archive:document_version", args=[obj.slug, v.number]),
-                    v.number,
-                    _when(v.created_at),
-                    v.created_by.get_username() if v.created_by else "—",
-                    v.reason or "—",
-                )
-                for v in versions
-            ),
-        )
-        return format_html(
-            '<table class="versions"><thead><tr><th scope="col">Version</th><th scope="col">Saved</th>'
-            '<th scope="col">By</th><th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table>',
-            rows,
-        )
+        return panel("_versions.html", document=obj, versions=versions)
 
     @admin.display(description="cleaning report")
     def cleaning_report_display(self, obj):
-        if not obj.cleaning_report:
-            return "The cleaner removed nothing."
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>line {}: <code>{}</code> ({})</li>",
-                ((r.get("line"), r.get("text"), r.get("reason")) for r in obj.cleaning_report),
-            ),
-        )
+        return panel("_cleaning_report.html", document=obj)
 
 
 @admin.register(DocumentRelation)
@@ -444,11 +440,7 @@ class DocumentRelationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 def orphan_flag(claim):
-    if not claim.orphaned:
-        return ""
-    return format_html(
-        '<span class="orphan-flag">⚠ orphaned</span> <span class="anchor-note">{}</span>', claim.anchor_note
-    )
+    return panel("_orphan_flag.html", claim=claim)
 
 
 class AnchoringFilter(admin.SimpleListFilter):
@@ -467,7 +459,7 @@ class AnchoringFilter(admin.SimpleListFilter):
 
 
 CLAIM_RECORD = ("Record", {"fields": ["anchor_note", "created_by", "created_at", "updated_at"]})
-CLAIM_DETAILS = ("Claim", {"fields": ["claimant", "kind", "status", "note", "tags", "visibility"]})
+CLAIM_DETAILS = ("Claim", {"fields": list(Claim.DETAIL_FIELDS)})
 
 
 class ClaimLinkInline(SafeAutocompleteMixin, admin.TabularInline):
@@ -506,7 +498,7 @@ class ClaimAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.orphaned:
             return [
-                (None, {"fields": ["document"]}),
+                (None, {"fields": ["document", "edited_version"]}),
                 (
                     "Orphaned by a text correction",
                     {
@@ -523,7 +515,7 @@ class ClaimAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
                 CLAIM_RECORD,
             ]
         return [
-            (None, {"fields": ["document", "quote", "prefix", "suffix", "start", "end"]}),
+            (None, {"fields": [*CLAIM_QUOTE_FIELDS, "start", "end", "edited_version"]}),
             CLAIM_DETAILS,
             CLAIM_RECORD,
         ]
@@ -532,38 +524,23 @@ class ClaimAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
         readonly = ["start", "end", "anchor_note", "created_by", "created_at", "updated_at"]
         if obj is not None and obj.orphaned:
             # The stored selectors point into an older version: shown, not edited.
-            readonly += ["document", "quote", "prefix", "suffix", "orphan_summary", "replace_panel"]
+            readonly += [*CLAIM_QUOTE_FIELDS, "orphan_summary", "replace_panel"]
         return readonly
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
     def save_model(self, request, obj, form, change):
-        if form.replacement is not None:
-            stored = Claim.objects.select_related("document").get(pk=obj.pk)
-            moved = annotations.move_claim(stored, form.replacement, user=request.user)
-            # The form's instance still holds the old span; without this save_claim would move it back.
-            for name in (
-                "quote",
-                "prefix",
-                "suffix",
-                "start",
-                "end",
-                "orphaned",
-                "anchor_note",
-                "anchored_version_id",
-            ):
-                setattr(obj, name, getattr(moved, name))
-        save_claim(obj, request.user)
+        save_claim(obj, request.user, tags=form.cleaned_data.get("tags"), replacement=form.replacement)
+
+    def save_related(self, request, form, formsets, change):
+        # The tags were saved with the claim, through the service (form.save_m2m would bypass its event).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        links = formset.save(commit=False)
-        for link in links:
-            if link.created_by_id is None:
-                link.created_by = request.user
-            link.save()
-        for link in formset.deleted_objects:
-            link.delete()
+        formset.save(commit=False)
+        save_links(formset, request.user)
 
     def delete_model(self, request, obj):
         annotations.delete_claim(obj, user=request.user)
@@ -571,6 +548,14 @@ class ClaimAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for claim in queryset:
             annotations.delete_claim(claim, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except annotations.Conflict as conflict:
+            # Changed between the form's check and the save: nothing was saved (the transaction rolled back).
+            messages.error(request, f"Nothing was saved. {conflict.message}")
+            return HttpResponseRedirect(request.path)
 
     @admin.display(description="quote", ordering="quote")
     def excerpt(self, obj):
@@ -582,28 +567,7 @@ class ClaimAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
     @admin.display(description="as anchored before the correction")
     def orphan_summary(self, obj):
-        version = obj.anchored_version
-        if version is None:
-            where = format_html("{}", "The version it was anchored in is not recorded.")
-        else:
-            where = format_html(
-                'Anchored in <a href="{}">version {}</a> ({}), characters {}–{}.',
-                version.get_absolute_url(),
-                version.number,
-                version.reason or "no reason given",
-                obj.start,
-                obj.end,
-            )
-        return format_html(
-            '<p><span class="orphan-flag">⚠ orphaned</span> {}</p><p>{}</p>'
-            '<blockquote class="old-quote"><span class="context">{}</span><mark>{}</mark>'
-            '<span class="context">{}</span></blockquote>',
-            obj.anchor_note,
-            where,
-            obj.prefix,
-            obj.quote,
-            obj.suffix,
-        )
+        return panel("_orphan_summary.html", claim=obj)
 
     @admin.display(description="current reading text")
     def replace_panel(self, obj):
@@ -624,15 +588,46 @@ class ClaimLinkAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            linked = annotations.update_link(
+                obj, user=request.user, **{name: getattr(obj, name) for name in LINK_FIELDS}
+            )
+        else:
+            linked = annotations.link_claims(
+                obj.from_claim, obj.to_claim, obj.relation, user=request.user, note=obj.note
+            )
+        _adopt(obj, linked)
+
+    def delete_model(self, request, obj):
+        annotations.unlink_claims(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for link in queryset:
+            annotations.unlink_claims(link, user=request.user)
+
+
+LINK_FIELDS = ("from_claim", "to_claim", "relation", "note")
+
+
+def save_links(formset, user):
+    """Store a claim-link formset's changes through ``annotations`` (events on both claims).
+
+    Call after ``formset.save(commit=False)``, which sorts the forms into new,
+    changed and deleted links without writing.
+    """
+    for link in formset.deleted_objects:
+        annotations.unlink_claims(link, user=user)
+    for link, _changed in formset.changed_objects:
+        annotations.update_link(link, user=user, **{name: getattr(link, name) for name in LINK_FIELDS})
+    for link in formset.new_objects:
+        _adopt(
+            link,
+            annotations.link_claims(link.from_claim, link.to_claim, link.relation, user=user, note=link.note),
+        )
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by the archive itself, never typed in. Deleting is left
-    to the model permissions (no group has them) so that a superuser deleting a
-    document can take its history with it."""
+    """History is written by the archive itself, never typed in."""
 
     def has_add_permission(self, request):
         return False
@@ -650,6 +645,91 @@ class DocumentVersionAdmin(_ReadOnlyAdmin):
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(_ReadOnlyAdmin):
-    list_display = ["at", "action", "claim_pk", "document", "user"]
+    """The audit trail is append-only: no one, not even a superuser, edits or deletes an event here."""
+
+    list_display = ["at", "action", "claim_pk", "claim_version", "document_title", "user"]
     list_filter = ["action"]
-    list_select_related = ["document", "user"]
+    list_select_related = ["user"]
+    search_fields = ["=claim_pk", "document_title"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TagRedirect)
+class TagRedirectAdmin(_ReadOnlyAdmin):
+    list_display = ["slug", "name", "tag", "merged_by", "merged_at"]
+    list_select_related = ["tag", "merged_by"]
+    search_fields = ["slug", "name", "tag__name"]
+
+
+# --- Tags --------------------------------------------------------------------------------
+
+
+def _register_tag_admin():
+    """Tags are renamed, deleted and merged through the services (each claim carrying one records it)."""
+    from taggit.admin import TagAdmin as TaggitTagAdmin
+
+    if admin.site.is_registered(Tag):
+        admin.site.unregister(Tag)
+
+    @admin.register(Tag)
+    class TagAdmin(TaggitTagAdmin):
+        # taggit's inline edits tagged items and its merge page re-tags objects in place: both bypass
+        # the events (and its merge leaves the merged tags behind, empty, their pages 404). Merging is
+        # the action below, through ``archive.services.tags``.
+        inlines = []
+        actions = ["merge_tags"]
+        form = TagAdminForm  # a name with no letter or digit could have no page
+
+        def get_urls(self):
+            return admin.ModelAdmin.get_urls(self)  # without taggit's merge-tags page
+
+        def save_model(self, request, obj, form, change):
+            if change:
+                stored = Tag.objects.get(pk=obj.pk)
+                name, slug = obj.name, obj.slug
+                obj.name, obj.slug = stored.name, stored.slug
+                annotations.change_tag(obj, user=request.user, name=name, slug=slug)
+            else:
+                super().save_model(request, obj, form, change)
+
+        def delete_model(self, request, obj):
+            annotations.delete_tag(obj, user=request.user)
+
+        def delete_queryset(self, request, queryset):
+            for tag in queryset:
+                annotations.delete_tag(tag, user=request.user)
+
+        @admin.action(description="Merge selected tags into one", permissions=["change"])
+        def merge_tags(self, request, queryset):
+            if queryset.count() < 2:
+                self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+                return None
+            form = TagMergeForm(request.POST if "merge" in request.POST else None, tags=queryset)
+            if form.is_valid():
+                try:
+                    result = tag_service.merge_tags(queryset, form.cleaned_data["into"], user=request.user)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                    return None
+                self.message_user(
+                    request,
+                    f"Merged {', '.join(f'“{name}”' for name in result.merged)} into “{result.into.name}”: "
+                    f"{result.objects} documents and claims retagged, {result.claims} claims recorded the "
+                    "change; the merged tags' pages redirect to its page.",
+                    messages.SUCCESS,
+                )
+                return None
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Merge tags",
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/archive/tag_merge.html", context)
+
+
+_register_tag_admin()

@@ -6,10 +6,18 @@ follow one), a JSON body of exactly the shape its schema declares
 (``archive.schemas``), selectors checked against the current text (400 with a
 precise message naming the field otherwise). The response carries the re-rendered text and claim list
 so the page updates in place.
+
+Concurrency: update, move, delete and revert take the ``version`` of the claim
+the client edited, in the body or as ``If-Match: "<version>"`` (the ETag every
+claim response carries). A claim changed meanwhile is not overwritten: the
+answer is 409 Conflict with the claim as it is now. Without a version the
+claim is checked against the version read when the request began.
 """
 
+import re
 from functools import wraps
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -18,9 +26,9 @@ from taggit.models import Tag
 
 from archive import schemas
 from archive.forms import ClaimFieldsForm
-from archive.models import Claim, Document, Person
+from archive.models import Claim, ClaimEvent, Document, Person
 from archive.permissions import may
-from archive.reader import reader_fragments
+from archive.reader import claim_data, reader_fragments
 from archive.services import annotations
 
 
@@ -67,23 +75,71 @@ def _selector(document, data):
 
 
 def _claim_fields(data):
-    """The claim's fields checked by the form: ``(fields, tags, None)`` or ``(None, None, 400 response)``."""
+    """The claim's fields (``Claim.DETAIL_FIELDS``, tags included) checked by the form:
+    ``(details, None)`` or ``(None, 400 response)``."""
     form = ClaimFieldsForm({name: getattr(data, name) for name in schemas.ClaimFieldsIn.model_fields})
     if not form.is_valid():
-        return None, None, _bad_request(form.errors)
-    fields = dict(form.cleaned_data)
-    return fields, fields.pop("tags"), None
+        return None, _bad_request(form.errors)
+    return form.details(), None
+
+
+def _invalid(error, field="__all__"):
+    """400 for a ValidationError raised by a service (a field's own key when it names one)."""
+    if hasattr(error, "error_dict"):
+        return _bad_request(error.message_dict)
+    return _bad_request({field: error.messages})
 
 
 def _claim_response(request, claim, document, status=200):
-    return JsonResponse(
+    response = JsonResponse(
         {
             "id": claim.pk if claim is not None else None,
             "url": claim.get_absolute_url() if claim is not None else None,
+            "version": claim.version if claim is not None else None,
+            "claim": claim_data(claim) if claim is not None else None,
             "html": reader_fragments(request, document),
         },
         status=status,
     )
+    if claim is not None:
+        response["ETag"] = f'"{claim.version}"'
+    return response
+
+
+_IF_MATCH = re.compile(r'(?:W/)?"?([0-9]{1,10})"?')
+
+
+def _expected_version(request, data):
+    """The version the client edited: the body's ``version`` (checked by its schema) or
+    ``If-Match``, or None; ValueError if the header is malformed."""
+    if data.version is not None:
+        return data.version
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    match = _IF_MATCH.fullmatch(header)
+    if match is None or not 1 <= int(match.group(1)) <= schemas.MAX_VERSION:
+        raise ValueError(
+            "If-Match must carry the claim's version, a whole number from 1 "
+            f'(e.g. "3"), not “{header[:40]}”.'
+        )
+    return int(match.group(1))
+
+
+def _conflict(conflict):
+    """409 with the claim as it is now, so the client can show it (or None when it is gone)."""
+    current = conflict.current
+    response = JsonResponse(
+        {
+            "error": conflict.message,
+            "conflict": True,
+            "current": claim_data(current) if current is not None else None,
+        },
+        status=409,
+    )
+    if current is not None:
+        response["ETag"] = f'"{current.version}"'
+    return response
 
 
 def _editable_claim(request, pk):
@@ -101,10 +157,14 @@ def claim_create(request, slug):
         selector = _selector(document, data)
     except annotations.SelectorError as error:
         return _bad_request({"selector": [str(error)]})
-    fields, tags, refused = _claim_fields(data)
+    details, refused = _claim_fields(data)
     if refused:
         return refused
-    claim = annotations.create_claim(document, selector, user=request.user, tags=tags, **fields)
+    try:
+        claim = annotations.create_claim(document, selector, user=request.user, **details)
+    except ValidationError as error:
+        # The text was corrected between the check above and the locked re-check in the service.
+        return _invalid(error, "selector")
     return _claim_response(request, claim, document, status=201)
 
 
@@ -115,10 +175,19 @@ def claim_update(request, pk):
     data, refused = _parsed(request, schemas.ClaimUpdateIn)
     if refused:
         return refused
-    fields, tags, refused = _claim_fields(data)
+    try:
+        version = _expected_version(request, data)
+    except ValueError as error:
+        return _bad_request({"__all__": [str(error)]})
+    details, refused = _claim_fields(data)
     if refused:
         return refused
-    annotations.update_claim(claim, user=request.user, tags=tags, **fields)
+    try:
+        annotations.update_claim(claim, user=request.user, expected_version=version, **details)
+    except annotations.Conflict as conflict:
+        return _conflict(conflict)
+    except ValidationError as error:
+        return _invalid(error)
     return _claim_response(request, claim, claim.document)
 
 
@@ -130,10 +199,20 @@ def claim_move(request, pk):
     if refused:
         return refused
     try:
+        version = _expected_version(request, data)
+    except ValueError as error:
+        return _bad_request({"__all__": [str(error)]})
+    try:
         selector = _selector(claim.document, data)
     except annotations.SelectorError as error:
         return _bad_request({"selector": [str(error)]})
-    annotations.move_claim(claim, selector, user=request.user)
+    try:
+        annotations.move_claim(claim, selector, user=request.user, expected_version=version)
+    except annotations.Conflict as conflict:
+        return _conflict(conflict)
+    except ValidationError as error:
+        # The text was corrected between the check above and the locked re-check in the service.
+        return _bad_request({"selector": error.messages})
     return _claim_response(request, claim, claim.document)
 
 
@@ -141,12 +220,55 @@ def claim_move(request, pk):
 @_analyst_only("archive.delete_claim")
 def claim_delete(request, pk):
     claim = _editable_claim(request, pk)
-    _data, refused = _parsed(request, schemas.ClaimDeleteIn)
+    data, refused = _parsed(request, schemas.ClaimDeleteIn)
     if refused:
         return refused
     document = claim.document
-    annotations.delete_claim(claim, user=request.user)
+    try:
+        version = _expected_version(request, data)
+    except ValueError as error:
+        return _bad_request({"__all__": [str(error)]})
+    try:
+        annotations.delete_claim(claim, user=request.user, expected_version=version)
+    except annotations.Conflict as conflict:
+        return _conflict(conflict)
     return _claim_response(request, None, document)
+
+
+@require_POST
+@_analyst_only("archive.change_claim")
+def claim_revert(request, pk):
+    """Put a claim back into the state an event of its history recorded: ``{"event": id, "version": n}``."""
+    claim = _editable_claim(request, pk)
+    data, refused = _parsed(request, schemas.ClaimRevertIn)
+    if refused:
+        return refused
+    try:
+        version = _expected_version(request, data)
+    except ValueError as error:
+        return _bad_request({"__all__": [str(error)]})
+    event = ClaimEvent.objects.filter(pk=data.event, claim=claim).first()
+    if event is None:
+        return _bad_request({"event": ["Give the id of an event in this claim's history."]})
+    try:
+        annotations.revert_claim(claim, event, user=request.user, expected_version=version)
+    except annotations.Conflict as conflict:
+        return _conflict(conflict)
+    except annotations.RevertError as error:
+        return _bad_request({"event": [str(error)]})
+    except ValidationError as error:
+        return _invalid(error, "event")
+    return _claim_response(request, claim, claim.document)
+
+
+@require_GET
+@_analyst_only("archive.view_draft")
+def claim_state(request, pk):
+    """The claim as stored now, with its version (what a client re-reads after a 409)."""
+    claim = get_object_or_404(Claim.objects.select_related("claimant"), pk=pk)
+    response = JsonResponse({"claim": claim_data(claim)})
+    response["ETag"] = f'"{claim.version}"'
+    return response
 
 
 @require_GET

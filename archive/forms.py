@@ -2,14 +2,14 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from archive.models import Claim, ClaimLink, Document, Person, Source
 from archive.services import annotations, imports
 from archive.text import anchoring, capture
-from archive.validators import validate_tag_names
+from archive.validators import tag_name_problem, validate_tag_names
 
 # --- Public reading site -------------------------------------------------
 
@@ -89,6 +89,15 @@ class DocumentFilterForm(forms.Form):
 
 
 # --- Analysts' admin -------------------------------------------------------
+
+
+def stale_message(what, version, current):
+    return (
+        f"This {what} was changed by someone else since this form was opened (the form is for version "
+        f"{version}, it is now at version {current}). Nothing was saved; reload to see the change, "
+        "then make your edit again."
+    )
+
 
 # What an analyst gives about a capture: exactly what the importer accepts.
 DOCUMENT_PROVENANCE_FIELDS = list(imports.FIELDS)
@@ -218,6 +227,10 @@ class DocumentChangeForm(CheckedTagsMixin, forms.ModelForm):
         fields = DOCUMENT_PROVENANCE_FIELDS
 
 
+# How a claim is placed by quote in the admin: the typed passage and its context.
+CLAIM_QUOTE_FIELDS = ("document", "quote", "prefix", "suffix")
+
+
 class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
     """A claim placed by its quote: the analyst types or pastes the passage
     (with a few words before or after when it occurs more than once) and the
@@ -254,27 +267,29 @@ class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
 
     REPLACEMENT_FIELDS = ("new_quote", "new_prefix", "new_suffix", "new_start", "new_end")
 
+    # The claim's version when the form was rendered: a form for an older
+    # version is refused rather than undoing a change its author never saw.
+    # (Not named ``version``: a ModelForm may not list the non-editable model field.)
+    edited_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     class Meta:
         model = Claim
-        fields = [
-            "document",
-            "quote",
-            "prefix",
-            "suffix",
-            "claimant",
-            "kind",
-            "status",
-            "note",
-            "tags",
-            "visibility",
-        ]
+        fields = [*CLAIM_QUOTE_FIELDS, *Claim.DETAIL_FIELDS]
 
     # The checked selector of a re-placement by selection, for the admin to
     # pass to ``annotations.move_claim``; None when the span is not changed that way.
     replacement = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "edited_version" in self.fields:
+            self.fields["edited_version"].initial = self.instance.version
+
     def clean(self):
         cleaned_data = super().clean()
+        version = cleaned_data.get("edited_version")
+        if self.instance.pk is not None and version is not None and version != self.instance.version:
+            raise forms.ValidationError(stale_message("claim", version, self.instance.version))
         if any(cleaned_data.get(name) for name in self.REPLACEMENT_FIELDS):
             self.replacement = self._replacement(cleaned_data)
             return cleaned_data
@@ -282,9 +297,7 @@ class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
         quote = cleaned_data.get("quote")
         if document is None or not quote:
             return cleaned_data
-        unchanged = self.instance.pk is not None and not {"document", "quote", "prefix", "suffix"} & set(
-            self.changed_data
-        )
+        unchanged = self.instance.pk is not None and not set(CLAIM_QUOTE_FIELDS) & set(self.changed_data)
         if unchanged:
             return cleaned_data
         try:
@@ -303,7 +316,7 @@ class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
         if self.instance.pk is None:
             self.add_error(None, "Only a saved claim can be re-placed by selecting its passage.")
             return None
-        if {"document", "quote", "prefix", "suffix"} & set(self.changed_data):
+        if set(CLAIM_QUOTE_FIELDS) & set(self.changed_data):
             self.add_error(
                 None, "Re-place the claim by selecting its passage or edit its quote, not both in one save."
             )
@@ -326,7 +339,7 @@ class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
 
 
 class ClaimFieldsForm(forms.Form):
-    """A claim's editable fields, as the reader's highlighting tool sends them.
+    """A claim's editable fields (``Claim.DETAIL_FIELDS``), as the reader's highlighting tool sends them.
 
     The span itself is checked separately (``annotations.checked_selector``):
     the browser sends offsets, the server verifies them against the text.
@@ -346,6 +359,10 @@ class ClaimFieldsForm(forms.Form):
         validate_tag_names(names)
         return names
 
+    def details(self):
+        """The cleaned fields as ``annotations.create_claim`` and ``update_claim`` take them."""
+        return {name: self.cleaned_data[name] for name in Claim.DETAIL_FIELDS}
+
 
 class QuoteClaimForm(ClaimFieldsForm):
     """A claim typed or pasted by quote (keyboard users, no JavaScript needed).
@@ -358,7 +375,7 @@ class QuoteClaimForm(ClaimFieldsForm):
     prefix = forms.CharField(required=False, strip=False, max_length=200, label="Text just before (optional)")
     suffix = forms.CharField(required=False, strip=False, max_length=200, label="Text just after (optional)")
 
-    field_order = ["quote", "prefix", "suffix", "claimant", "kind", "status", "tags", "note", "visibility"]
+    field_order = ["quote", "prefix", "suffix", *ClaimFieldsForm.base_fields]
 
     def __init__(self, *args, document, **kwargs):
         super().__init__(*args, **kwargs)
@@ -383,6 +400,39 @@ class CorrectionForm(forms.Form):
         strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Corrected reading text"
     )
     reason = forms.CharField(max_length=500, help_text="Say what was wrong, e.g. “typo in paragraph 3”.")
+    # The document's version when the page was opened; a correction of an older text is refused.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, document, **kwargs):
+        kwargs.setdefault("initial", {}).update(text=document.text, version=document.version)
+        super().__init__(*args, **kwargs)
+        self.document = document
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if version is not None and version != self.document.version:
+            raise forms.ValidationError(stale_message("text", version, self.document.version))
+        return cleaned
+
+
+def resolve_person(name):
+    """The one person called ``name`` (their name or one of their aliases, any case), or ValueError."""
+    wanted = " ".join(name.split()).casefold()
+    candidates = Person.objects.filter(Q(name__iexact=wanted) | Q(aliases__icontains=wanted))
+    found = [
+        person
+        for person in candidates
+        if person.name.casefold() == wanted or wanted in (alias.casefold() for alias in person.alias_list)
+    ]
+    if not found:
+        raise ValueError(
+            f"No person is called “{name}” (by name or alias); add them first or leave it empty."
+        )
+    if len(found) > 1:
+        names = ", ".join(person.name for person in found)
+        raise ValueError(f"“{name}” names {len(found)} people ({names}); type the full name.")
+    return found[0]
 
 
 # --- Side by side ----------------------------------------------------------------
@@ -432,3 +482,41 @@ class ClaimLinkForm(forms.ModelForm):
                 "A claim cannot be linked to itself; choose a claim in another document."
             )
         return cleaned
+
+
+class TagAdminForm(forms.ModelForm):
+    """A tag added or renamed in the admin: a name that can have a page, in any script."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        problem = tag_name_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
+
+
+class TagMergeForm(forms.Form):
+    """Which of the selected tags to keep when merging them (the admin's merge action)."""
+
+    into = forms.ModelChoiceField(
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this tag",
+        help_text="The others are merged into it and deleted; their pages redirect to its page.",
+    )
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        tags = tags.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses", "name")
+        self.fields["into"].queryset = tags
+        self.fields["into"].label_from_instance = lambda tag: (
+            f"{tag.name} ({tag.slug}, used {tag.uses} times)"
+        )
+        first = tags.first()
+        if first is not None:
+            self.fields["into"].initial = first.pk

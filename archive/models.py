@@ -184,6 +184,9 @@ class Document(models.Model):
 
     tags = TaggableManager(blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.DRAFT)
+    # Optimistic concurrency of the reading text: every correction (a service
+    # write) increments it with a conditional UPDATE; a stale correction form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -231,13 +234,7 @@ class Document(models.Model):
             DocumentSlug.objects.filter(slug=self.slug).delete()
             DocumentSlug.objects.get_or_create(slug=previous_slug, defaults={"document": self})
         if creating:
-            DocumentVersion.objects.create(
-                document=self,
-                number=1,
-                text=self.text,
-                reason="Text as first cleaned from the capture",
-                created_by=self.created_by,
-            )
+            DocumentVersion.create_first(self, self.created_by)
 
     def get_absolute_url(self):
         return reverse("archive:document_detail", args=[self.slug])
@@ -372,6 +369,25 @@ class Claim(models.Model):
         DISPUTED = "disputed", "Disputed"
         REFUTED = "refuted", "Refuted"
 
+    # What an analyst says about a claim, apart from where it is. The one list
+    # for the admin, the forms, the audit trail and the reader's editing tool
+    # (reader.js reads it from the page's ``data-claim-fields``).
+    DETAIL_FIELDS = ("claimant", "kind", "status", "note", "tags", "visibility")
+    # The same without the tags, which live in their own table (``tags=`` in ``annotations``).
+    DETAIL_COLUMNS = tuple(name for name in DETAIL_FIELDS if name != "tags")
+    # Where the claim is: both selectors and the version they were placed in.
+    # A text correction rewrites exactly these (``annotations.correct_text``).
+    PLACEMENT_FIELDS = (
+        "quote",
+        "prefix",
+        "suffix",
+        "start",
+        "end",
+        "orphaned",
+        "anchored_version",
+        "anchor_note",
+    )
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="claims")
     # W3C Web Annotation selectors: TextQuoteSelector (quote, prefix, suffix)
     # and TextPositionSelector (start, end) into ``document.text``.
@@ -404,6 +420,10 @@ class Claim(models.Model):
         help_text="The text version the selectors were last placed in.",
     )
     anchor_note = models.CharField(max_length=300, blank=True)
+    # Optimistic concurrency: every write through ``archive.services.annotations``
+    # increments it with a conditional UPDATE, and a writer holding an older
+    # version is refused (the API answers 409) instead of undoing a change it never saw.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -434,11 +454,14 @@ class Claim(models.Model):
         if self.orphaned or self.document_id is None or self.start is None or self.end is None:
             # An orphaned claim's selectors point into the version it was anchored in.
             return
-        problem = anchoring.check_selector(
-            self.document.text, anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
-        )
+        problem = anchoring.check_selector(self.document.text, self.selector)
         if problem:
             raise ValidationError({"quote": problem})
+
+    @property
+    def selector(self):
+        """Both selectors as an ``anchoring.Selector`` (what ``set_selector`` takes)."""
+        return anchoring.Selector(self.quote, self.prefix, self.suffix, self.start, self.end)
 
     def set_selector(self, selector):
         """Take both selectors (quote with context, and offsets) from an ``anchoring.Selector``."""
@@ -453,6 +476,8 @@ class Claim(models.Model):
 class DocumentVersion(models.Model):
     """One state of a document's reading text. Version 1 is the text as first
     cleaned; each correction adds the next number, with who, when and why."""
+
+    FIRST_REASON = "Text as first cleaned from the capture"
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -480,6 +505,13 @@ class DocumentVersion(models.Model):
     def get_absolute_url(self):
         return reverse("archive:document_version", args=[self.document.slug, self.number])
 
+    @classmethod
+    def create_first(cls, document, user=None):
+        """Version 1: the document's reading text as the cleaner first made it."""
+        return cls.objects.create(
+            document=document, number=1, text=document.text, reason=cls.FIRST_REASON, created_by=user
+        )
+
 
 class DocumentSlug(models.Model):
     """A slug a document used to have, so old links redirect to the current one."""
@@ -492,8 +524,51 @@ class DocumentSlug(models.Model):
         return self.slug
 
 
+class TagRedirect(models.Model):
+    """The slug of a tag that was merged into another, so its old page redirects there."""
+
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    name = models.CharField(max_length=100, help_text="The merged tag's name.")
+    tag = models.ForeignKey(
+        "taggit.Tag", on_delete=models.CASCADE, related_name="+", help_text="The tag it was merged into."
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return f"{self.slug} → {self.tag.slug}"
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an audit event."""
+
+
+class ClaimEventQuerySet(models.QuerySet):
+    # Only the foreign keys may be cleared, and only by Django's SET_NULL when
+    # the claim, document or user they point to is deleted: the event stays.
+    NULLABLE = frozenset({"claim", "document", "user"})
+
+    def update(self, **kwargs):
+        if set(kwargs) <= self.NULLABLE and all(value is None for value in kwargs.values()):
+            return super().update(**kwargs)
+        raise AppendOnlyError("Audit events are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are never deleted.")
+
+    delete.queryset_only = True
+
+
 class ClaimEvent(models.Model):
-    """Audit trail of a claim: who created, edited, moved, re-anchored or deleted it."""
+    """Audit trail of a claim: who created, edited, moved, re-anchored, linked,
+    reverted or deleted it, and when. Append-only: an event is never changed or
+    deleted, and it outlives its claim and document (the foreign keys are
+    cleared; ``claim_pk`` and ``document_title`` keep what they pointed to)."""
 
     class Action(models.TextChoices):
         CREATED = "created", "created"
@@ -502,22 +577,57 @@ class ClaimEvent(models.Model):
         REANCHORED = "reanchored", "re-anchored after a text correction"
         ORPHANED = "orphaned", "orphaned by a text correction"
         DELETED = "deleted", "deleted"
+        LINKED = "linked", "linked to another claim"
+        UNLINKED = "unlinked", "unlinked from another claim"
+        LINK_CHANGED = "link_changed", "link to another claim changed"
+        REVERTED = "reverted", "reverted to an earlier state"
+
+    # Actions that change the claim's own state (and so its version); link
+    # events leave the claim as it was.
+    STATE_ACTIONS = frozenset({"created", "edited", "moved", "reanchored", "orphaned", "deleted", "reverted"})
 
     claim = models.ForeignKey(Claim, null=True, on_delete=models.SET_NULL, related_name="events")
     claim_pk = models.PositiveBigIntegerField(help_text="Kept when the claim itself is deleted.")
     document = models.ForeignKey(Document, null=True, on_delete=models.SET_NULL, related_name="+")
+    document_title = models.CharField(
+        max_length=500, blank=True, help_text="Kept when the document itself is deleted."
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
     detail = models.JSONField(default=dict, blank=True)
+    claim_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The claim's version after this event (none on older events)."
+    )
+    state = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The claim's whole state after this event (before it, for a deletion): "
+        "what a revert restores. None on older events.",
+    )
+
+    objects = ClaimEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
 
     def __str__(self):
         return f"claim {self.claim_pk} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are never deleted.")
+
+    @property
+    def revertible(self):
+        """Whether this event recorded a state a claim can be reverted to."""
+        return self.state is not None and self.action in self.STATE_ACTIONS - {"deleted"}
 
 
 class ClaimLinkQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ sends back the re-rendered parts after a write, build them here. The compare
 page uses ``is_placed`` and ``claim_highlight`` for its columns.
 """
 
+import dataclasses
 import json
 from collections import Counter, defaultdict
 
@@ -63,24 +64,43 @@ def reader_claims(request, document):
     return claims
 
 
+def _form_value(claim, name, recorded=None):
+    """A claim's field as the editing form shows it and sends it back.
+
+    The tags are listed by name, sorted; right after a write they are the ones that
+    write recorded (``recorded``, its state), not re-read: a response describes its
+    own write even when another one has followed.
+    """
+    field = claim._meta.get_field(name)
+    if field.many_to_many:
+        names = recorded[name] if recorded else sorted(tag.name for tag in getattr(claim, name).all())
+        return ", ".join(names)
+    if field.is_relation:
+        return getattr(claim, field.attname) or ""
+    return getattr(claim, name)
+
+
+def claim_data(claim):
+    """A claim as the highlighting tool and the API show it: its ``Claim.DETAIL_FIELDS`` as the
+    claim form takes them, the ``version`` a write must send back, its selectors (``Claim.selector``)
+    and whether it is orphaned, its claimant's name and URLs."""
+    recorded = getattr(claim, "recorded_state", None)
+    return {
+        "id": claim.pk,
+        "version": claim.version,
+        **dataclasses.asdict(claim.selector),
+        "orphaned": claim.orphaned,
+        **{name: _form_value(claim, name, recorded) for name in Claim.DETAIL_FIELDS},
+        "claimant_name": claim.claimant.name if claim.claimant_id else "",
+        "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
+        "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
+        "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
+    }
+
+
 def claim_json(claim):
     """What the highlighting tool needs to edit a claim, embedded in its card (analysts only)."""
-    return json.dumps(
-        {
-            "id": claim.pk,
-            "quote": claim.quote,
-            "claimant": claim.claimant_id or "",
-            "claimant_name": claim.claimant.name if claim.claimant_id else "",
-            "kind": claim.kind,
-            "status": claim.status,
-            "tags": ", ".join(tag.name for tag in claim.tags.all()),
-            "note": claim.note,
-            "visibility": claim.visibility,
-            "update_url": reverse("archive:api_claim_update", args=[claim.pk]),
-            "move_url": reverse("archive:api_claim_move", args=[claim.pk]),
-            "delete_url": reverse("archive:api_claim_delete", args=[claim.pk]),
-        }
-    )
+    return json.dumps(claim_data(claim))
 
 
 def reader_context(request, document, passage=None):
@@ -117,7 +137,10 @@ def reader_fragments(request, document):
     """The parts of the reader that change when a claim is written, rendered for in-place update."""
     context = reader_context(request, document)
     return {
-        "text": render_to_string("archive/_reader_text.html", context, request=request),
+        # The highlighted text itself, not a template: a template file's final
+        # newline would become text the document does not have, and shift the
+        # context of a selection at the very end.
+        "text": str(context["text_html"]),
         "claims": render_to_string("archive/_claim_list.html", context, request=request),
     }
 

@@ -25,6 +25,8 @@ MAX_BODY_BYTES = 64 * 1024
 # ids in BigAutoField (64-bit).
 MAX_OFFSET = 2**31 - 1
 MAX_ID = 2**63 - 1
+# Versions are PositiveIntegerField too.
+MAX_VERSION = MAX_OFFSET
 
 
 class BodyError(ValueError):
@@ -82,20 +84,40 @@ class ClaimFieldsIn(Strict):
     note: Text = Field("", description="the analyst's note (a string)")
 
 
+class VersionIn(Strict):
+    """The version of the claim the client edited (optimistic concurrency).
+
+    Optional: it may come as ``If-Match: "<version>"`` instead, or not at all
+    (then the claim is checked against the version read when the request began).
+    """
+
+    version: Annotated[int, Field(ge=1, le=MAX_VERSION)] | None = Field(
+        None, description="the version of the claim you edited (a whole number from 1)"
+    )
+
+
 class ClaimCreateIn(ClaimFieldsIn, SelectorIn):
     """POST /api/documents/<slug>/claims/"""
 
 
-class ClaimUpdateIn(ClaimFieldsIn):
+class ClaimUpdateIn(ClaimFieldsIn, VersionIn):
     """POST /api/claims/<id>/"""
 
 
-class ClaimMoveIn(SelectorIn):
+class ClaimMoveIn(SelectorIn, VersionIn):
     """POST /api/claims/<id>/move/"""
 
 
-class ClaimDeleteIn(Strict):
-    """POST /api/claims/<id>/delete/: an empty object."""
+class ClaimDeleteIn(VersionIn):
+    """POST /api/claims/<id>/delete/: an empty object, or just the version."""
+
+
+class ClaimRevertIn(VersionIn):
+    """POST /api/claims/<id>/revert/: ``{"event": id, "version": n}``."""
+
+    event: Annotated[
+        int, Field(ge=1, le=MAX_ID, description="the id of an event in this claim's history (a whole number)")
+    ]
 
 
 # --- Reading a body --------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/<uslug:slug>/claims/new/", views.claim_create_by_quote, name="claim_create_by_quote"),
     path("claims/<num:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<num:pk>/counterparts/", views.counterpart_accept, name="counterpart_accept"),
+    path("claims/<num:pk>/revert/", views.claim_revert, name="claim_revert"),
     path("c/<num:pk>", views.claim_short, name="claim_short"),
     path("tags/<uslug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<uslug:slug>/", views.person_detail, name="person_detail"),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("api/claims/<num:pk>/", api.claim_update, name="api_claim_update"),
     path("api/claims/<num:pk>/move/", api.claim_move, name="api_claim_move"),
     path("api/claims/<num:pk>/delete/", api.claim_delete, name="api_claim_delete"),
+    path("api/claims/<num:pk>/revert/", api.claim_revert, name="api_claim_revert"),
+    path("api/claims/<num:pk>/state/", api.claim_state, name="api_claim_state"),
     path("api/people/", api.people_search, name="api_people"),
     path("api/tags/", api.tag_suggestions, name="api_tags"),
 ]

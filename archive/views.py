@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
@@ -27,8 +28,19 @@ from archive.forms import (
     CorrectionForm,
     DocumentFilterForm,
     QuoteClaimForm,
+    resolve_person,
 )
-from archive.models import Claim, ClaimLink, Document, DocumentSlug, Person, Source
+from archive.models import (
+    Claim,
+    ClaimEvent,
+    ClaimLink,
+    Document,
+    DocumentSlug,
+    Person,
+    Source,
+    TagRedirect,
+    Visibility,
+)
 from archive.permissions import analyst_required, is_analyst, may
 from archive.services import annotations
 from archive.text import anchoring, diff
@@ -153,6 +165,7 @@ def _document_page_context(request, document, passage=None):
     )
     if context["can_annotate"]:
         context["claim_form"] = ClaimFieldsForm(auto_id="claim-%s")
+        context["claim_fields"] = Claim.DETAIL_FIELDS
         context["quote_form"] = QuoteClaimForm(document=document, auto_id="quote-%s")
     return context
 
@@ -183,12 +196,16 @@ def claim_detail(request, pk):
         "claim": claim,
         "document": claim.document,
         "relations": ClaimLink.Relation.choices,
+        "visibilities": Visibility.choices,
     }
     if show_suggestions(request):
+        counterparts = _counterparts(request, claim, _candidate_documents(request, claim.document))
         context["show_suggestions"] = True
-        context["counterparts"] = _counterparts(request, claim, _candidate_documents(request, claim.document))
+        context["counterparts"] = counterparts
+        context["counterpart_people"] = _counterpart_people(request, claim, counterparts)
     if may(request.user, "archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
+        context["can_revert"] = may(request.user, "archive.change_claim")
     if reader.is_placed(claim, claim.document.text):
         context["before"], context["quote"], context["after"] = context_window(
             claim.document.text, claim.start, claim.end
@@ -234,6 +251,26 @@ def _counterparts(request, claim, documents):
     return comparison.suggest_counterparts(claim, documents, claims_by_document)[:6]
 
 
+COUNTERPART_PEOPLE = 20
+
+
+def _counterpart_people(request, claim, counterparts):
+    """Names offered for a new counterpart's claimant: who speaks in those documents (a bounded list)."""
+    if not (
+        counterparts and may(request.user, "archive.add_claimlink") and may(request.user, "archive.add_claim")
+    ):
+        return []
+    documents = {item.document.pk for item in counterparts}
+    people = list(
+        Person.objects.filter(claims__in=visible_claims(request).filter(document__in=documents))
+        .distinct()
+        .order_by("name")[:COUNTERPART_PEOPLE]
+    )
+    if claim.claimant_id and claim.claimant not in people:
+        people.append(claim.claimant)
+    return people
+
+
 @analyst_required("archive.add_claimlink")
 @analyst_required("archive.add_claim")
 @require_http_methods(["POST"])
@@ -241,6 +278,9 @@ def counterpart_accept(request, pk):
     """Accept a suggested counterpart: create (or reuse) the claim at that span and link it.
 
     It may create a claim, so it needs the permission to add claims as well as links.
+    A new counterpart claim is attributed to nobody unless the analyst names its
+    claimant (the passage may quote someone else entirely), and is a draft
+    unless the analyst publishes it.
     """
     claim = get_object_or_404(Claim.objects.select_related("document"), pk=pk)
     back = request.POST.get("next", "")
@@ -248,11 +288,16 @@ def counterpart_accept(request, pk):
         back = claim.get_absolute_url()
     document = Document.objects.filter(slug=request.POST.get("document", "")).first()
     relation = request.POST.get("relation", "")
+    visibility = request.POST.get("visibility") or Visibility.DRAFT
+    claimant_name = request.POST.get("claimant", "").strip()
     try:
         if document is None or document.pk == claim.document_id:
             raise ValueError("Choose a passage in another document.")
         if relation not in ClaimLink.Relation.values:
             raise ValueError("Choose how the passage relates to the claim.")
+        if visibility not in Visibility.values:
+            raise ValueError("Choose draft or published.")
+        claimant = resolve_person(claimant_name) if claimant_name else None
         selector = anchoring.selector_for(document.text, int(request.POST["start"]), int(request.POST["end"]))
     except (KeyError, ValueError) as error:
         messages.error(request, f"The suggestion was not accepted: {error}")
@@ -264,24 +309,48 @@ def counterpart_accept(request, pk):
                 document,
                 selector,
                 user=request.user,
-                claimant=claim.claimant,
+                claimant=claimant,
                 kind=claim.kind,
                 status=Claim.Status.UNVERIFIED,
-                visibility=claim.visibility,
+                visibility=visibility,
                 note=f"Accepted as a counterpart of claim {claim.pk} (suggested).",
             )
-        link = ClaimLink(from_claim=counterpart, to_claim=claim, relation=relation, created_by=request.user)
         try:
-            link.full_clean()
+            link = annotations.link_claims(counterpart, claim, relation, user=request.user)
         except ValidationError as error:
             transaction.set_rollback(True)
             messages.error(request, "The suggestion was not accepted: " + " ".join(error.messages))
             return redirect(back)
-        link.save()
     messages.success(
         request, f"Linked: the passage in “{document.title}” {link.get_relation_display()} this claim."
     )
     return redirect(back)
+
+
+@analyst_required("archive.change_claim")
+@require_http_methods(["POST"])
+def claim_revert(request, pk):
+    """Put a claim back into the state one of its history's events recorded."""
+    claim = get_object_or_404(Claim.objects.select_related("document"), pk=pk)
+    try:
+        event = ClaimEvent.objects.get(pk=int(request.POST.get("event", "")), claim=claim)
+        version = int(request.POST.get("version", ""))
+    except (ValueError, ClaimEvent.DoesNotExist):
+        messages.error(request, "The claim was not reverted: choose a state from its history.")
+        return redirect(claim.get_absolute_url())
+    try:
+        annotations.revert_claim(claim, event, user=request.user, expected_version=version)
+    except annotations.Conflict as conflict:
+        messages.error(request, f"The claim was not reverted. {conflict.message}")
+    except annotations.RevertError as error:
+        messages.error(request, f"The claim was not reverted: {error}")
+    else:
+        messages.success(request, f"Reverted to the state after the change of {_when(event.at)}.")
+    return redirect(claim.get_absolute_url())
+
+
+def _when(moment):
+    return f"{timezone.localtime(moment):%d %b %Y, %H:%M}"
 
 
 def claim_short(request, pk):
@@ -319,7 +388,7 @@ def document_version(request, slug, number):
 def document_correct(request, slug):
     """Correct the reading text: preview what happens to each claim, then save a new version."""
     document = get_object_or_404(Document.objects.select_related("source"), slug=slug)
-    form = CorrectionForm(request.POST or None, initial={"text": document.text})
+    form = CorrectionForm(request.POST or None, document=document)
     preview = None
     if request.method == "POST" and form.is_valid():
         new_text = form.cleaned_data["text"]
@@ -328,8 +397,15 @@ def document_correct(request, slug):
         elif "save" in request.POST:
             try:
                 version, _ = annotations.correct_text(
-                    document, new_text, user=request.user, reason=form.cleaned_data["reason"]
+                    document,
+                    new_text,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    # No version in the form (a script): the version read when the request began.
+                    expected_version=form.cleaned_data["version"] or document.version,
                 )
+            except annotations.Conflict as conflict:
+                form.add_error(None, conflict.message)
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
@@ -348,12 +424,7 @@ def claim_create_by_quote(request, slug):
     document = get_object_or_404(Document, slug=slug)
     form = QuoteClaimForm(request.POST, document=document, auto_id="quote-%s")
     if form.is_valid():
-        fields = {
-            k: v for k, v in form.cleaned_data.items() if k not in {"quote", "prefix", "suffix", "tags"}
-        }
-        claim = annotations.create_claim(
-            document, form.selector, user=request.user, tags=form.cleaned_data["tags"], **fields
-        )
+        claim = annotations.create_claim(document, form.selector, user=request.user, **form.details())
         return redirect(f"{document.get_absolute_url()}#{claim.anchor_id}")
     context = _document_page_context(request, document)
     context.update({"quote_form": form, "quote_form_open": True})
@@ -368,7 +439,15 @@ def _nothing_visible(model):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        # A tag merged into another: its page moved there for good.
+        merged = TagRedirect.objects.filter(slug=slug).select_related("tag").first()
+        if merged is None:
+            raise _nothing_visible(Tag)
+        query = request.META.get("QUERY_STRING", "")
+        target = reverse("archive:tag_detail", args=[merged.tag.slug])
+        return redirect(target + (f"?{query}" if query else ""), permanent=True)
     documents = list(
         _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
             *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
@@ -478,7 +557,10 @@ def compare(request):
         "show_suggestions": show_suggestions(request),
         "suggest_for": suggest_for,
         "counterparts": _compare_counterparts(request, suggest_for, documents, columns),
+        "visibilities": Visibility.choices,
     }
+    if suggest_for is not None:
+        context["counterpart_people"] = _counterpart_people(request, suggest_for, context["counterparts"])
     if focused is not None:
         index = pairs.index(focused)
         context["previous_pair"] = pairs[index - 1] if index > 0 else None
@@ -567,9 +649,14 @@ def claim_link_create(request):
         back = reverse("archive:compare")
     form = ClaimLinkForm(request.POST, claims=Claim.objects.select_related("document"))
     if form.is_valid():
-        link = form.save(commit=False)
-        link.created_by = request.user
-        link.save()
+        data = form.cleaned_data
+        try:
+            link = annotations.link_claims(
+                data["from_claim"], data["to_claim"], data["relation"], user=request.user, note=data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(back)
         messages.success(
             request,
             f"Linked: claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}.",

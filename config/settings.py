@@ -6,6 +6,7 @@ there every unsafe default is refused and ``manage.py check --deploy`` is clean.
 See the README for the full list of variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "csp",
+    "axes",
     "archive",
 ]
 
@@ -56,6 +58,10 @@ MIDDLEWARE = [
     "archive.middleware.StrictInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON compressed (Django's GZip pads responses against BREACH);
+    # ETags computed on the uncompressed page so a revisit gets a 304.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +99,16 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Ready for a team on the embedded default: WAL lets readers go on while
+    # one writer writes; IMMEDIATE takes the write lock when a transaction
+    # starts, so a writer waits (up to the busy timeout) instead of failing
+    # with "database is locked" when two transactions upgrade at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -102,6 +120,56 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "archive:document_list"
 LOGOUT_REDIRECT_URL = "archive:document_list"
+# A session lasts two weeks unless the environment says otherwise (in seconds).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=60)
+
+# Sign-in throttling (django-axes), for the site's sign-in page and the admin's
+# alike: after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is refused for AXES_COOLOFF_MINUTES, even with the right
+# password. Another failure during the lockout starts the wait again; a
+# successful sign-in (or a password reset) clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "archive.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "archive.accounts.client_ip"
+# How many reverse proxies in front of the site append to X-Forwarded-For.
+# 0: the client's address is REMOTE_ADDR. Behind one proxy (nginx, a load
+# balancer) set 1, or every sign-in would seem to come from the proxy.
+MARGINS_PROXY_COUNT = env_int("MARGINS_PROXY_COUNT", 0, minimum=0)
+
+# E-mail (password reset). Locally it is printed on the console; production
+# sends it through the SMTP server the environment names, and will not start
+# without one: a reset page that silently sends nothing locks people out.
+if PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("EMAIL_HOST", "")
+    if not EMAIL_HOST:
+        raise ImproperlyConfigured(
+            "EMAIL_HOST must name the SMTP server that sends password-reset e-mail when "
+            "DJANGO_ENV=production (see EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS)."
+        )
+    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "")
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured(
+            "DEFAULT_FROM_EMAIL must give the address password-reset e-mail comes from "
+            "when DJANGO_ENV=production, e.g. Margins <margins@example.org>."
+        )
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Margins <margins@localhost>")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

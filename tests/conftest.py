@@ -2,12 +2,20 @@
 group) and an outsider (anonymous). Tests ask for the client they need."""
 
 import pytest
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from archive.services.seed import load_seed
+from tests.factories import make_person
 
 PASSWORD = "correct horse battery staple"
+
+
+def sign_in(**credentials):
+    """``authenticate`` as the sign-in page calls it: with a request, which the
+    sign-in throttling (django-axes) needs to know where the attempt comes from."""
+    return authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 @pytest.fixture
@@ -29,18 +37,20 @@ def superuser(db):
     return User.objects.create_superuser("root", "root@example.org", PASSWORD)
 
 
+def _signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def analyst(analyst_user):
-    client = Client()
-    client.force_login(analyst_user)
-    return client
+    return _signed_in(analyst_user)
 
 
 @pytest.fixture
 def reader(reader_user):
-    client = Client()
-    client.force_login(reader_user)
-    return client
+    return _signed_in(reader_user)
 
 
 @pytest.fixture
@@ -50,9 +60,18 @@ def outsider(db):
 
 @pytest.fixture
 def admin_client_super(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
+    return _signed_in(superuser)
+
+
+@pytest.fixture
+def khamenei(db):
+    """A person with aliases, as the claimant searches and forms resolve them."""
+    return make_person(
+        name="Ali Khamenei",
+        slug="ali-khamenei",
+        role="Supreme Leader",
+        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei\nSupreme Leader",
+    )
 
 
 @pytest.fixture

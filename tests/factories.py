@@ -63,3 +63,24 @@ def make_claim(document, quote, *, prefix="", suffix="", tags=(), **fields):
 
 def make_claim_at(document, start, end, *, tags=(), **fields):
     return _saved(claim_at(document, start, end, **fields), tags)
+
+
+def admin_claim_post(document, quote, **overrides):
+    """The POST of the admin's claim add page for ``quote`` in ``document``, with no links."""
+    data = {
+        "document": document.pk,
+        "quote": quote,
+        "prefix": "",
+        "suffix": "",
+        "claimant": "",
+        "kind": Claim.Kind.ASSERTION,
+        "status": Claim.Status.UNVERIFIED,
+        "note": "",
+        "tags": "",
+        "visibility": Visibility.DRAFT,
+        # The claim-links inline (empty here).
+        "links_out-TOTAL_FORMS": "0",
+        "links_out-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data

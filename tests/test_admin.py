@@ -2,6 +2,8 @@
 archiving captures by paste or upload, placing claims by their quote, and
 refusing what would corrupt the archive."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -10,7 +12,7 @@ from django.urls import reverse
 from archive.models import Claim, ClaimEvent, Document, Visibility, sha256_hex
 from archive.services import annotations
 from archive.text import capture
-from tests.factories import make_claim, make_document, make_person, make_source
+from tests.factories import admin_claim_post, make_claim, make_document, make_person, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -93,26 +95,6 @@ def document_change_post(document, **overrides):
             "outgoing_relations-MAX_NUM_FORMS": "1000",
         }
     )
-    data.update(overrides)
-    return data
-
-
-def claim_post(document, quote, **overrides):
-    data = {
-        "document": document.pk,
-        "quote": quote,
-        "prefix": "",
-        "suffix": "",
-        "claimant": "",
-        "kind": Claim.Kind.ASSERTION,
-        "status": Claim.Status.UNVERIFIED,
-        "note": "",
-        "tags": "",
-        "visibility": Visibility.DRAFT,
-        # The claim-links inline (empty here).
-        "links_out-TOTAL_FORMS": "0",
-        "links_out-INITIAL_FORMS": "0",
-    }
     data.update(overrides)
     return data
 
@@ -375,6 +357,16 @@ def test_change_page_lists_the_text_versions(analyst, analyst_user):
     assert f"<td>{analyst_user.get_username()}</td>" in content
 
 
+def test_version_times_are_valid_html_datetimes(analyst):
+    """HTML allows at most three digits of a second's fraction: the times carry whole seconds."""
+    document = make_document("Alpha beta gamma.")
+    content = analyst.get(change_url(document)).content.decode()
+    times = re.findall(r'<table class="versions">.*?</table>', content, re.S)[0]
+    assert re.findall(r'<time datetime="([^"]*)"', times)
+    for value in re.findall(r'<time datetime="([^"]*)"', times):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", value), value
+
+
 def test_hash_column_reports_a_tampered_raw_text(analyst):
     document = make_document("Original capture.", title="Tampered")
     assert "✓ matches" in changelist(analyst, "document").content.decode()
@@ -391,7 +383,7 @@ TWICE = "The enemy will fail. We said it before: the enemy will fail."
 
 def test_claim_added_by_quote_gets_both_selectors(analyst, analyst_user):
     document = make_document("Khamenei said the resistance will grow stronger every day.")
-    response = analyst.post(CLAIM_ADD, claim_post(document, "the resistance will grow"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "the resistance will grow"))
     assert response.status_code == 302
     claim = Claim.objects.get()
     assert document.text[claim.start : claim.end] == claim.quote == "the resistance will grow"
@@ -402,7 +394,7 @@ def test_claim_added_by_quote_gets_both_selectors(analyst, analyst_user):
 
 def test_claim_quote_not_in_the_text_is_refused(analyst):
     document = make_document("Khamenei said the resistance will grow stronger.")
-    response = analyst.post(CLAIM_ADD, claim_post(document, "the resistance will shrink"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "the resistance will shrink"))
     assert response.status_code == 200
     assert "does not occur in the document" in response.content.decode()
     assert not Claim.objects.exists()
@@ -410,7 +402,7 @@ def test_claim_quote_not_in_the_text_is_refused(analyst):
 
 def test_ambiguous_quote_is_refused_asking_for_context(analyst):
     document = make_document(TWICE)
-    response = analyst.post(CLAIM_ADD, claim_post(document, "enemy will fail"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "enemy will fail"))
     content = response.content.decode()
     assert "occurs 2 times" in content and "prefix" in content and "suffix" in content
     assert not Claim.objects.exists()
@@ -418,7 +410,7 @@ def test_ambiguous_quote_is_refused_asking_for_context(analyst):
 
 def test_ambiguous_quote_resolved_by_a_prefix_is_saved(analyst):
     document = make_document(TWICE)
-    analyst.post(CLAIM_ADD, claim_post(document, "enemy will fail", prefix="before: the "))
+    analyst.post(CLAIM_ADD, admin_claim_post(document, "enemy will fail", prefix="before: the "))
     claim = Claim.objects.get()
     assert claim.start == TWICE.rindex("enemy will fail")
     assert document.text[claim.start : claim.end] == "enemy will fail"
@@ -427,7 +419,7 @@ def test_ambiguous_quote_resolved_by_a_prefix_is_saved(analyst):
 def test_editing_a_claim_without_touching_the_quote_keeps_its_span(analyst):
     document = make_document(TWICE)
     claim = make_claim(document, "enemy will fail", prefix="before: the ")
-    data = claim_post(
+    data = admin_claim_post(
         document, claim.quote, prefix=claim.prefix, suffix=claim.suffix, status=Claim.Status.DISPUTED
     )
     assert analyst.post(change_url(claim), data).status_code == 302
@@ -439,7 +431,7 @@ def test_editing_a_claim_without_touching_the_quote_keeps_its_span(analyst):
 def test_changing_a_claims_quote_moves_it(analyst):
     document = make_document(TWICE)
     claim = make_claim(document, "The enemy")
-    assert analyst.post(change_url(claim), claim_post(document, "We said it")).status_code == 302
+    assert analyst.post(change_url(claim), admin_claim_post(document, "We said it")).status_code == 302
     claim.refresh_from_db()
     assert document.text[claim.start : claim.end] == "We said it"
     assert ClaimEvent.objects.filter(claim=claim, action=ClaimEvent.Action.MOVED).exists()
@@ -496,3 +488,26 @@ def test_analysts_can_say_whether_the_source_states_the_time_zone_on_add_and_cha
     document = make_document("Alpha beta gamma.")
     assert 'name="published_time_zone_stated"' in analyst.get("/admin/archive/document/add/").content.decode()
     assert 'name="published_time_zone_stated"' in analyst.get(change_url(document)).content.decode()
+
+
+# --- Changelist queries ----------------------------------------------------------------------------
+
+
+def test_every_foreign_key_column_is_fetched_with_its_row():
+    """A foreign key in ``list_display`` without ``list_select_related`` costs one query per row."""
+    from django.contrib import admin
+    from django.db import models
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "archive":
+            continue
+        columns = {
+            name
+            for name in model_admin.list_display
+            if isinstance(name, str)
+            and name in {field.name for field in model._meta.get_fields()}
+            and isinstance(model._meta.get_field(name), models.ForeignKey)
+        }
+        if columns and model_admin.list_select_related is not True:
+            missing = columns - set(model_admin.list_select_related or ())
+            assert not missing, f"{type(model_admin).__name__} lists {missing} without list_select_related"

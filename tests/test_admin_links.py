@@ -3,8 +3,8 @@
 import pytest
 
 from archive.models import ClaimLink
-from tests.factories import make_claim, make_document
-from tests.test_admin import change_url, claim_post
+from tests.factories import admin_claim_post, make_claim, make_document
+from tests.test_admin import change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def claims():
 
 
 def post_link(client, claim, to_claim, relation="paraphrases", note=""):
-    data = claim_post(claim.document, claim.quote)
+    data = admin_claim_post(claim.document, claim.quote)
     data.update(
         {
             "links_out-TOTAL_FORMS": "1",

@@ -4,10 +4,10 @@ and re-placing them by selecting their passage in the corrected text."""
 import pytest
 from django.urls import reverse
 
-from archive.models import Claim, ClaimEvent, Visibility
+from archive.models import Claim, ClaimEvent
 from archive.services import annotations
 from archive.text import anchoring
-from tests.factories import make_claim, make_document
+from tests.factories import admin_claim_post, make_claim, make_document
 
 pytestmark = pytest.mark.django_db
 
@@ -175,21 +175,7 @@ def test_saving_an_orphaned_claims_details_keeps_it_orphaned(analyst, orphan):
 
 def test_a_new_claim_cannot_be_placed_through_the_re_place_fields(analyst):
     document = make_document("Alpha beta gamma.")
-    data = {
-        "document": document.pk,
-        "quote": "beta",
-        "prefix": "",
-        "suffix": "",
-        "claimant": "",
-        "kind": Claim.Kind.ASSERTION,
-        "status": Claim.Status.UNVERIFIED,
-        "note": "",
-        "tags": "",
-        "visibility": Visibility.DRAFT,
-        **selection_of(document.text, "gamma"),
-        "links_out-TOTAL_FORMS": "0",
-        "links_out-INITIAL_FORMS": "0",
-    }
+    data = admin_claim_post(document, "beta", **selection_of(document.text, "gamma"))
     response = analyst.post("/admin/archive/claim/add/", data)
     assert response.status_code == 200
     assert "Only a saved claim can be re-placed by selecting its passage." in response.content.decode()

@@ -27,16 +27,6 @@ def document(db):
     return make_document(TEXT, title="Envoy remarks", slug="envoy-remarks")
 
 
-@pytest.fixture
-def khamenei(db):
-    return make_person(
-        name="Ali Khamenei",
-        slug="ali-khamenei",
-        role="Supreme Leader",
-        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei\nSupreme Leader",
-    )
-
-
 SELECTOR_FIELDS = ("quote", "prefix", "suffix", "start", "end")
 
 
@@ -277,6 +267,7 @@ def test_update_records_edited_event_with_changed_fields(analyst, analyst_user, 
         "kind": ["assertion", "admission"],
         "status": ["unverified", "disputed"],
         "note": ["", "Said twice."],
+        "tags": [["old"], ["new", "talks"]],
     }
     assert "Admission" in response.json()["html"]["claims"]
 

@@ -251,10 +251,16 @@ def valid_body(world):
     }
 
 
+# What the version-checked endpoints take besides.
+VERSION_FIELDS = ["version", "event"]
+
+
 @SLOW
 @given(
-    endpoint=st.sampled_from(["create", "update", "move"]),
-    changes=st.dictionaries(st.one_of(st.sampled_from(FIELDS), texts), json_values, min_size=1, max_size=3),
+    endpoint=st.sampled_from(["create", "update", "move", "delete", "revert"]),
+    changes=st.dictionaries(
+        st.one_of(st.sampled_from(FIELDS + VERSION_FIELDS), texts), json_values, min_size=1, max_size=3
+    ),
 )
 def test_the_claim_api_answers_2xx_or_400_and_a_refusal_writes_nothing(world, endpoint, changes):
     from archive.models import Claim, ClaimEvent
@@ -265,11 +271,19 @@ def test_the_claim_api_answers_2xx_or_400_and_a_refusal_writes_nothing(world, en
         body = {key: body[key] for key in FIELDS[5:]}
     elif endpoint == "move":
         body = {key: body[key] for key in FIELDS[:5]}
+    elif endpoint == "delete":
+        body = {}
+    elif endpoint == "revert":
+        body = {"event": claim.events.order_by("pk").first().pk}
+    if endpoint != "create":
+        body["version"] = Claim.objects.get(pk=claim.pk).version
     body.update(changes)
     url = {
         "create": f"/api/documents/{world['document'].slug}/claims/",
         "update": f"/api/claims/{claim.pk}/",
         "move": f"/api/claims/{claim.pk}/move/",
+        "delete": f"/api/claims/{claim.pk}/delete/",
+        "revert": f"/api/claims/{claim.pk}/revert/",
     }[endpoint]
     client = world["visitors"][True].fresh()
     with transaction.atomic():
@@ -285,10 +299,13 @@ def test_the_claim_api_answers_2xx_or_400_and_a_refusal_writes_nothing(world, en
             list(Claim.objects.values().order_by("pk")),
         )
         transaction.set_rollback(True)
-    assert response.status_code in {200, 201, 400}, (url, body, response.content[:300])
+    assert response.status_code in {200, 201, 400, 409}, (url, body, response.content[:300])
     if response.status_code == 400:
         assert after == before, body
         assert response.json()["errors"]
+    if response.status_code == 409:  # a version that is not the claim's
+        assert after == before, body
+        assert response.json()["conflict"] is True
 
 
 # --- Every address, once each way ------------------------------------------------------------
@@ -335,6 +352,8 @@ SWEEP_FORM = encode(
         ("quote", "\u202eyouth"),
         ("text", ""),
         ("post", "no"),
+        ("event", "99999999999999999999"),
+        ("version", "1e400"),
     ]
 )
 

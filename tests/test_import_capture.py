@@ -158,6 +158,78 @@ def test_dry_run_notices_the_same_capture_given_twice(tmp_path):
     assert Document.objects.count() == 0
 
 
+# --- Running again -------------------------------------------------------------
+
+
+def test_capture_already_archived_is_skipped_naming_the_document():
+    data = SEEDS[4].read_bytes()
+    make_document(data.decode("utf-8"), title="Khamenei meets Assad", slug="khamenei-assad")
+    status, out, err = run(SEEDS[4])
+    assert status == 0, err
+    assert out.splitlines() == [
+        f"skipped {SEEDS[4]} (already archived as “Khamenei meets Assad”, /documents/khamenei-assad/)",
+        "Imported 0, skipped 1, refused 0.",
+    ]
+    assert err == ""
+    assert Document.objects.count() == 1
+
+
+def test_importing_the_same_file_twice_skips_the_second():
+    assert run(SEEDS[2])[0] == 0
+    status, out, err = run(SEEDS[2])
+    assert status == 0, err
+    assert f"skipped {SEEDS[2]} (already archived as “Iran Faces Setbacks in Syria" in out
+    assert Document.objects.count() == 1
+
+
+def test_running_again_after_a_crash_imports_the_rest_and_skips_what_is_archived(tmp_path):
+    assert run(*SEEDS[:2])[0] == 0
+    status, out, err = run(*SEEDS)
+    assert status == 0, err
+    assert out.splitlines()[-1] == "Imported 3, skipped 2, refused 0."
+    assert [line.split(" ", 1)[0] for line in out.splitlines()[:-1]] == ["skipped"] * 2 + ["imported"] * 3
+    assert Document.objects.count() == 5
+
+    # A dry run says what it would skip; skips alone are no failure.
+    status, out, _ = run(*SEEDS, "--dry-run")
+    assert status == 0
+    assert out.splitlines()[-1] == "Dry run: would import 0, would skip 5, refused 0; nothing was saved."
+    assert f"would skip {SEEDS[0]} (already archived as " in out
+
+
+def test_running_a_manifest_again_skips_what_is_archived_and_still_refuses_the_bad(tmp_path):
+    for path in SEEDS[:2]:
+        shutil.copy(path, tmp_path / path.name)
+    empty = write(tmp_path / "empty.txt", b"")
+    manifest = write(
+        tmp_path / "m.json",
+        json.dumps(
+            {
+                "captures": [
+                    {"file": SEEDS[0].name, "title": "Zero"},
+                    {"file": SEEDS[1].name, "title": "One"},
+                    {"file": empty.name, "title": "Empty"},
+                ]
+            }
+        ),
+    )
+    assert run("--manifest", manifest)[0] == 1
+    status, out, err = run("--manifest", manifest)
+    assert status == 1
+    assert out.splitlines()[-1] == "Imported 0, skipped 2, refused 1."
+    assert f"refused {empty}: file is empty" in err
+    assert err.endswith("1 of 3 file(s) refused; see the messages above.")
+    assert Document.objects.count() == 2
+
+
+def test_the_same_capture_twice_in_one_run_is_refused_not_skipped(tmp_path):
+    copy = shutil.copy(SEEDS[2], tmp_path / "copy.txt")
+    status, out, err = run(SEEDS[2], copy)
+    assert status == 1
+    assert f"refused {copy}: has the same bytes as {SEEDS[2]}, listed earlier in this run" in err
+    assert out.splitlines()[-1] == "Imported 1, refused 1."
+
+
 # --- Refusals -----------------------------------------------------------------
 
 
@@ -195,25 +267,6 @@ def test_oversized_file_is_refused(tmp_path):
         [SEEDS[0]],
         f"refused {SEEDS[0]}: 3,678 bytes is over the 1,000-byte limit (MARGINS_MAX_CAPTURE_BYTES)",
     )
-
-
-def test_capture_already_archived_is_refused_naming_the_document():
-    data = SEEDS[4].read_bytes()
-    make_document(data.decode("utf-8"), title="Khamenei meets Assad", slug="khamenei-assad")
-    assert_refused(
-        [SEEDS[4]],
-        f"refused {SEEDS[4]}: this capture is already archived as “Khamenei meets Assad” "
-        f"(/documents/khamenei-assad/), SHA-256 {hashlib.sha256(data).hexdigest()}",
-        stored_before=1,
-    )
-
-
-def test_importing_the_same_file_twice_refuses_the_second():
-    assert run(SEEDS[2])[0] == 0
-    status, _, err = run(SEEDS[2])
-    assert status == 1
-    assert "this capture is already archived as “Iran Faces Setbacks in Syria" in err
-    assert Document.objects.count() == 1
 
 
 def test_slug_given_in_manifest_that_is_taken_is_refused(tmp_path):
@@ -283,6 +336,70 @@ def test_unknown_manifest_key_is_refused(tmp_path):
     assert Document.objects.count() == 0
 
 
+def outside_message(manifest, number, file, resolved):
+    return (
+        f"{manifest}, entry {number} ({file}), field “file”: resolves to {resolved}, outside the "
+        f"manifest's folder {manifest.parent.resolve()}; a manifest may only name files in its own "
+        "folder or below it"
+    )
+
+
+def test_manifest_may_not_name_a_file_outside_its_folder(tmp_path):
+    batch = tmp_path / "a" / "b" / "batch"
+    batch.mkdir(parents=True)
+    secret = write(tmp_path / "secret.txt", "Not a capture.\nA private note.\n")
+    shutil.copy(SEEDS[0], batch / SEEDS[0].name)
+    escape = "../../../secret.txt"
+    manifest = write(
+        batch / "m.toml",
+        f'[[captures]]\nfile = "{SEEDS[0].name}"\ntitle = "Zero"\n\n'
+        f'[[captures]]\nfile = "{escape}"\ntitle = "Escape"\n',
+    )
+    status, out, err = run("--manifest", manifest)
+    assert status == 1
+    assert f"refused {batch / escape}: {outside_message(manifest, 2, escape, secret.resolve())}" in err
+    assert out.splitlines()[-1] == "Imported 1, refused 1."
+    assert list(Document.objects.values_list("title", flat=True)) == ["Zero"]
+
+    # Naming the file on the command line does not make the entry acceptable.
+    status, _, err = run(secret, "--manifest", manifest)
+    assert status == 1
+    assert outside_message(manifest, 2, escape, secret.resolve()) in err
+
+
+@pytest.mark.parametrize("kind", ["absolute", "symlink", "missing"])
+def test_manifest_paths_are_confined_after_resolving(tmp_path, kind):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    outside = tmp_path / "outside.txt"
+    if kind != "missing":
+        write(outside, "Outside the batch.\n")
+    if kind == "absolute":
+        file = str(outside)
+    elif kind == "symlink":
+        file = "link.txt"
+        (batch / file).symlink_to(outside)
+    else:
+        # Refused for where it points, before any attempt to read it.
+        file = "../outside.txt"
+    manifest = write(batch / "m.json", json.dumps({"captures": [{"file": file, "title": "Out"}]}))
+    status, _, err = run("--manifest", manifest)
+    assert status == 1
+    assert outside_message(manifest, 1, file, outside.resolve()) in err
+    assert "cannot be read" not in err
+    assert Document.objects.count() == 0
+
+
+def test_manifest_may_name_files_in_folders_below_it(tmp_path):
+    (tmp_path / "2025" / "01").mkdir(parents=True)
+    shutil.copy(SEEDS[1], tmp_path / "2025" / "01" / "one.txt")
+    manifest = write(
+        tmp_path / "m.json", json.dumps({"captures": [{"file": "2025/01/./one.txt", "title": "One"}]})
+    )
+    assert run("--manifest", manifest)[0] == 0
+    assert Document.objects.get().title == "One"
+
+
 def test_file_missing_from_the_manifest_is_refused(tmp_path):
     manifest = write(
         tmp_path / "m.json", json.dumps({"captures": [{"file": SEEDS[0].name, "title": "Zero"}]})
@@ -343,6 +460,18 @@ def test_good_files_are_imported_and_bad_ones_reported(tmp_path):
     assert f"refused {binary}: not valid UTF-8 at byte offset 0 (byte 0x89)" in err
     assert err.endswith("2 of 5 file(s) refused; see the messages above.")
     assert Document.objects.count() == 3
+
+
+def test_a_capture_with_old_mac_line_endings_imports_as_several_lines(tmp_path):
+    path = write(tmp_path / "mac.txt", b"Headline\r\rFirst paragraph.\rSecond paragraph.\r")
+    status, _, err = run(path)
+    assert status == 0, err
+    document = Document.objects.get()
+    assert document.raw_text.encode("utf-8") == path.read_bytes()  # stored as received
+    assert "\r" not in document.text
+    lines = document.text.split("\n")
+    assert "First paragraph." in lines and "Second paragraph." in lines
+    assert document.title == "Headline"
 
 
 def test_no_files_and_no_manifest_is_a_usage_error():

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from archive.models import Claim, Document
+from archive.text import anchoring
 from tests.factories import make_claim, make_document
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +90,18 @@ def test_an_empty_span_is_refused_by_the_database():
     document = make_document("Alpha beta gamma.")
     with pytest.raises(IntegrityError), transaction.atomic():
         Claim.objects.create(document=document, quote="", start=3, end=3)
+
+
+def test_a_claims_selector_is_what_set_selector_took():
+    document = make_document("Alpha beta gamma.")
+    claim = make_claim(document, "beta")
+    selector = anchoring.selector_for(document.text, 11, 16)
+    claim.set_selector(selector)
+    assert claim.selector == selector
+
+
+def test_placement_fields_are_every_field_a_correction_rewrites():
+    """``Claim.PLACEMENT_FIELDS`` is what a text correction stores; it must cover the selectors."""
+    names = {field.name for field in Claim._meta.concrete_fields}
+    assert set(Claim.PLACEMENT_FIELDS) <= names
+    assert {"quote", "prefix", "suffix", "start", "end"} <= set(Claim.PLACEMENT_FIELDS)

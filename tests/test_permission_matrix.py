@@ -56,6 +56,7 @@ JSON_WRITE = analysts_only(
     (NOT_ALLOWED, BAD), refused=(NOT_ALLOWED, FORBIDDEN)
 )  # an empty form body is not JSON
 JSON_SEARCH = analysts_only((OK, NOT_ALLOWED), refused=(FORBIDDEN, NOT_ALLOWED))
+JSON_READ = JSON_SEARCH
 
 TABLE = {
     # Reading: public, drafts filtered by the querysets.
@@ -74,16 +75,25 @@ TABLE = {
     "archive:document_correct": analysts_only((OK, OK)),
     "archive:claim_create_by_quote": analysts_only((NOT_ALLOWED, BAD)),
     "archive:counterpart_accept": analysts_only((NOT_ALLOWED, REDIRECT)),
+    "archive:claim_revert": analysts_only((NOT_ALLOWED, REDIRECT)),  # no event chosen: back with a message
     "archive:claim_link_create": analysts_only((NOT_ALLOWED, REDIRECT)),
     "archive:api_claim_create": JSON_WRITE,
     "archive:api_claim_update": JSON_WRITE,
     "archive:api_claim_move": JSON_WRITE,
     "archive:api_claim_delete": JSON_WRITE,
+    "archive:api_claim_revert": JSON_WRITE,
+    "archive:api_claim_state": JSON_READ,
     "archive:api_people": JSON_SEARCH,
     "archive:api_tags": JSON_SEARCH,
     # Signing in and out.
     "login": everyone(OK, OK),
     "logout": everyone(NOT_ALLOWED, REDIRECT),
+    # Password reset by e-mail: open to anyone (an empty form is shown again with its errors).
+    "password_reset": everyone(OK, OK),
+    "password_reset_done": everyone(OK, NOT_ALLOWED),
+    "password_reset_confirm": everyone(OK, OK),  # a link that is not valid says so
+    "password_reset_complete": everyone(OK, NOT_ALLOWED),
+    "admin_password_reset": everyone(REDIRECT, REDIRECT),
     # The admin site itself.
     "admin:index": staff_only((OK, OK)),
     "admin:login": answers((OK, OK), (OK, OK), (REDIRECT, OK), (REDIRECT, OK)),
@@ -98,7 +108,10 @@ TABLE = {
     "admin:app_list": staff_only((OK, OK)),
     "admin/(?P<url>.*)$": staff_only((MISSING, MISSING)),
     "admin:auth_user_password_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, OK)),
-    "admin:taggit_tag_merge_tags": staff_only((OK, OK)),
+    # Sign-in records have nothing to edit: saving one changes nothing and goes back to the list.
+    "admin:axes_accessattempt_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, REDIRECT)),
+    "admin:axes_accesslog_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, REDIRECT)),
+    "admin:axes_accessfailurelog_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, REDIRECT)),
 }
 
 # What the Analysts group may do with each model in the admin (tests/test_permissions.py
@@ -113,11 +126,20 @@ ADMIN_MODELS = {
     "archive_claimlink": {"view", "add", "change", "delete"},
     "archive_documentversion": {"view"},
     "archive_claimevent": {"view"},
+    "archive_tagredirect": set(),  # written by merging tags; the superuser may look
     "taggit_tag": {"view", "add", "change"},
     "auth_user": set(),
     "auth_group": set(),
+    # Sign-in throttling (django-axes): the superuser's to look at and clear.
+    "axes_accessattempt": set(),
+    "axes_accesslog": set(),
+    "axes_accessfailurelog": set(),
 }
-READ_ONLY_IN_ADMIN = {"archive_documentversion", "archive_claimevent"}
+READ_ONLY_IN_ADMIN = {"archive_documentversion", "archive_claimevent", "archive_tagredirect"}
+# The audit trail is append-only: not even a superuser deletes an event.
+NEVER_DELETED = {"archive_claimevent"}
+# Sign-in records are made by signing in, never typed in.
+NEVER_ADDED = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
 ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change")
 
 
@@ -127,9 +149,9 @@ def _admin_model_answers(model, view, may):
     edits = "change" in may and model not in READ_ONLY_IN_ADMIN
     allowed = {
         "changelist": (sees, sees),
-        "add": ("add" in may and model not in READ_ONLY_IN_ADMIN,) * 2,
+        "add": ("add" in may and model not in READ_ONLY_IN_ADMIN | NEVER_ADDED,) * 2,
         "history": (sees, sees),
-        "delete": ("delete" in may,) * 2,
+        "delete": ("delete" in may and model not in NEVER_DELETED,) * 2,
         "change": (sees, edits),
     }[view]
     return tuple(OK if ok else FORBIDDEN for ok in allowed)

@@ -1,6 +1,7 @@
 """Settings come from the environment through strict helpers; production
 settings refuse unsafe values and pass ``check --deploy`` without warnings."""
 
+import json
 import os
 import subprocess
 import sys
@@ -15,15 +16,26 @@ PROD_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 20 + "-a-long-and-unique-production-secret-for-tests-0123456789",
     "ALLOWED_HOSTS": "margins.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+    "DEFAULT_FROM_EMAIL": "Margins <margins@example.org>",
+}
+# Variables the production runs set themselves; the caller's values never leak in.
+_CONTROLLED = {
+    "DEBUG",
+    "DJANGO_ENV",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "EMAIL_HOST",
+    "DEFAULT_FROM_EMAIL",
+    "SESSION_COOKIE_AGE",
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
 }
 
 
 def run_manage(*args, env_overrides):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -72,6 +84,11 @@ def test_production_settings_pass_check_deploy_without_warnings():
         ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must list"),
         ({"DJANGO_ENV": "prod"}, "DJANGO_ENV='prod'"),
+        ({"EMAIL_HOST": None}, "EMAIL_HOST must name the SMTP server that sends password-reset e-mail"),
+        ({"EMAIL_HOST": ""}, "EMAIL_HOST must name the SMTP server"),
+        ({"DEFAULT_FROM_EMAIL": None}, "DEFAULT_FROM_EMAIL must give the address"),
+        ({"SESSION_COOKIE_AGE": "two weeks"}, "SESSION_COOKIE_AGE='two weeks' is not an integer"),
+        ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT=0 is below the minimum of 1"),
     ],
 )
 def test_production_refuses_unsafe_settings_loudly(overrides, message):
@@ -89,3 +106,59 @@ def test_demo_secret_key_is_never_accepted_in_production():
     result = run_manage("check", env_overrides=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be a unique value" in result.stderr
+
+
+def read_settings(*names, env_overrides):
+    """The named settings as a fresh process sees them under ``env_overrides``."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: str(getattr(settings, n)) for n in {list(names)!r}}}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides})
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_session_lifetime_and_sign_in_throttling_come_from_the_environment():
+    assert read_settings(
+        "SESSION_COOKIE_AGE", "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", env_overrides={}
+    ) == {
+        "SESSION_COOKIE_AGE": str(14 * 24 * 3600),
+        "AXES_FAILURE_LIMIT": "5",
+        "AXES_COOLOFF_TIME": "0:15:00",
+    }
+    assert read_settings(
+        "SESSION_COOKIE_AGE",
+        "AXES_FAILURE_LIMIT",
+        "AXES_COOLOFF_TIME",
+        env_overrides={"SESSION_COOKIE_AGE": "3600", "AXES_FAILURE_LIMIT": "3", "AXES_COOLOFF_MINUTES": "90"},
+    ) == {"SESSION_COOKIE_AGE": "3600", "AXES_FAILURE_LIMIT": "3", "AXES_COOLOFF_TIME": "1:30:00"}
+
+
+def test_mail_is_printed_locally_and_sent_by_smtp_from_the_environment_in_production():
+    names = (
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_USE_TLS",
+        "DEFAULT_FROM_EMAIL",
+    )
+    local = read_settings(*names, env_overrides={})
+    assert local["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    production = read_settings(
+        *names,
+        env_overrides={**PROD_ENV, "EMAIL_PORT": "465", "EMAIL_HOST_USER": "margins", "EMAIL_USE_TLS": "no"},
+    )
+    assert production == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": "465",
+        "EMAIL_HOST_USER": "margins",
+        "EMAIL_USE_TLS": "False",
+        "DEFAULT_FROM_EMAIL": "Margins <margins@example.org>",
+    }

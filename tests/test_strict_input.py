@@ -155,6 +155,57 @@ def test_delete_takes_an_empty_object_only(analyst, claim):
 
 
 @pytest.mark.parametrize(
+    "endpoint, data",
+    [
+        ("update", {"kind": "threat", "status": "unverified", "visibility": "draft"}),
+        ("move", {key: value for key, value in body().items() if key in anchoring.Selector.__annotations__}),
+        ("delete", {}),
+    ],
+)
+@pytest.mark.parametrize(
+    "version, parts",
+    [
+        ("1", ["“version” must be the version of the claim you edited", "not a string"]),
+        (1.0, ["a number with a fraction"]),
+        (True, ["not true"]),
+        (0, ["“version” must be at least 1"]),
+        (int(HUGE), ["“version” must be at most"]),
+    ],
+)
+def test_a_version_that_is_not_a_whole_number_is_refused_naming_it(
+    analyst, claim, endpoint, data, version, parts
+):
+    url = reverse(f"archive:api_claim_{endpoint}", args=[claim.pk])
+    before = stored()
+    refused(post_raw(analyst, url, json.dumps({**data, "version": version})), "version", *parts)
+    assert stored() == before
+    assert Claim.objects.get(pk=claim.pk).version == 1
+    # The claim's own version is taken.
+    assert post_raw(analyst, url, json.dumps({**data, "version": 1})).status_code == 200
+
+
+def test_revert_takes_an_event_id_and_a_version_only(analyst, analyst_user, document):
+    from archive.services import annotations
+
+    start = TEXT.index("the talks had failed")
+    selector = anchoring.selector_for(TEXT, start, start + len("the talks had failed"))
+    claim = annotations.create_claim(document, selector, user=analyst_user, note="Original note.")
+    url = reverse("archive:api_claim_revert", args=[claim.pk])
+    created = claim.events.get()
+    annotations.update_claim(claim, user=analyst_user, note="Changed.")
+    refused(post_raw(analyst, url, json.dumps({"version": 2})), "event", "“event” is required")
+    refused(
+        post_raw(analyst, url, json.dumps({"event": str(created.pk), "version": 2})), "event", "not a string"
+    )
+    refused(post_raw(analyst, url, json.dumps({"event": created.pk, "why": "x"})), "why", "not a field")
+    refused(post_raw(analyst, url, json.dumps({"event": int(HUGE)})), "event", "must be at most")
+    assert Claim.objects.get(pk=claim.pk).note == "Changed."
+    response = post_raw(analyst, url, json.dumps({"event": created.pk, "version": 2}))
+    assert response.status_code == 200, response.content
+    assert Claim.objects.get(pk=claim.pk).note == "Original note."
+
+
+@pytest.mark.parametrize(
     "raw, part",
     [
         ('{"quote": "a", "quote": "b"}', "appears twice"),

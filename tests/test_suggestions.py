@@ -149,8 +149,9 @@ def test_accepting_a_suggestion_creates_the_counterpart_claim_and_the_link(analy
     assert (counterpart.start, counterpart.end) == (start, end)
     assert counterpart.prefix == text[max(0, start - anchoring.CONTEXT_LENGTH) : start]
     assert counterpart.suffix == text[end : end + anchoring.CONTEXT_LENGTH]
-    assert counterpart.claimant == world["claim"].claimant
-    assert counterpart.visibility == world["claim"].visibility
+    # The passage may quote someone else: no claimant unless the analyst names one, and a draft.
+    assert counterpart.claimant is None
+    assert counterpart.visibility == Visibility.DRAFT
     counterpart.full_clean()
     link = ClaimLink.objects.get()
     assert (link.from_claim, link.to_claim, link.relation) == (counterpart, world["claim"], "paraphrases")
@@ -304,3 +305,58 @@ def test_the_seed_speech_claim_does_not_get_the_already_linked_passage_again(ana
     page = analyst.get(claim.get_absolute_url()).content.decode()
     assert "paraphrased in 1 document" in page
     assert all("drive out" not in passage for passage, _ in counterpart_items(page))
+
+
+# --- who says the accepted passage, and who sees it -------------------------------------
+
+
+def test_accepting_names_the_claimant_typed_by_name_or_alias_and_publishes_when_asked(analyst, world):
+    envoy = make_person(name="Special Envoy", slug="envoy", aliases="The Envoy\nEnvoy Smith")
+    start, end = world["span"]
+    accept(
+        analyst,
+        world["claim"],
+        document="report",
+        start=start,
+        end=end,
+        claimant=" envoy smith ",
+        visibility="published",
+    )
+    counterpart = Claim.objects.get(document=world["report"])
+    assert (counterpart.claimant, counterpart.visibility) == (envoy, Visibility.PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    "claimant, message",
+    [("Nobody Known", "No person is called “Nobody Known”"), ("Envoy", "names 2 people")],
+)
+def test_an_unknown_or_ambiguous_claimant_is_refused_and_nothing_stored(analyst, world, claimant, message):
+    make_person(name="Envoy", slug="envoy-a")
+    make_person(name="Another", slug="envoy-b", aliases="Envoy")
+    start, end = world["span"]
+    before = stored()
+    response = accept(analyst, world["claim"], document="report", start=start, end=end, claimant=claimant)
+    assert any(message in text for text in message_texts(response)), message_texts(response)
+    assert stored() == before
+
+
+def test_the_accept_form_offers_a_claimant_and_a_visibility_defaulting_to_draft(analyst, world):
+    page = analyst.get(world["claim"].get_absolute_url()).content.decode()
+    form = re.search(r'<form method="post" action="[^"]+/counterparts/".*?</form>', page, re.S).group(0)
+    assert re.search(r'<input type="text" name="claimant"[^>]*list="counterpart-people"', form)
+    assert '<option value="draft" selected>' in form
+    people = re.search(r'<datalist id="counterpart-people">(.*?)</datalist>', page, re.S).group(1)
+    assert '<option value="The Leader">' in people
+
+
+def test_accepting_records_the_link_on_both_claims(analyst, analyst_user, world):
+    start, end = world["span"]
+    accept(analyst, world["claim"], document="report", start=start, end=end)
+    counterpart = Claim.objects.get(document=world["report"])
+    for claim in (world["claim"], counterpart):
+        event = claim.events.get(action="linked")
+        assert (event.user, event.detail["from"], event.detail["to"]) == (
+            analyst_user,
+            counterpart.pk,
+            world["claim"].pk,
+        )

@@ -15,13 +15,12 @@ from archive.models import Claim, ClaimEvent, Document, Person, Source
 from archive.services import imports
 from archive.text import anchoring
 from archive.text.capture import CaptureError
-from tests.factories import make_claim, make_document, make_person, make_source
+from tests.factories import admin_claim_post, make_claim, make_document, make_person, make_source
 from tests.test_admin import (
     CLAIM_ADD,
     DOCUMENT_ADD,
     capture_post,
     change_url,
-    claim_post,
     document_change_post,
 )
 
@@ -156,7 +155,7 @@ def test_a_tag_stored_without_a_usable_slug_is_given_one_by_the_migration(outsid
     document = make_document(TEXT)
     tag = Tag.objects.create(name=">", slug="")
     document.tags.add(tag)
-    migration = importlib.import_module("archive.migrations.0006_unicode_slugs")
+    migration = importlib.import_module("archive.migrations.0009_unicode_slugs")
     migration.give_tags_slugs(apps, None)
     tag.refresh_from_db()
     assert tag.slug == f"tag-{tag.pk}"
@@ -215,7 +214,7 @@ def test_the_quote_form_refuses_such_a_tag(analyst):
 def test_the_admin_claim_form_refuses_such_a_tag(analyst):
     document = make_document(TEXT)
     before = stored()
-    response = analyst.post(CLAIM_ADD, claim_post(document, "the talks had failed", tags="syria, >"))
+    response = analyst.post(CLAIM_ADD, admin_claim_post(document, "the talks had failed", tags="syria, >"))
     assert response.status_code == 200
     assert "has no letter or digit" in response.content.decode()
     assert stored() == before
@@ -264,3 +263,36 @@ def test_the_services_refuse_such_a_tag_whoever_calls_them():
     with pytest.raises(CaptureError, match="has no letter or digit"):
         imports.create_document("Another capture.\n", fields={"tags": ["!!!"]}, capture_method="file_import")
     assert stored() == before
+
+
+def test_renaming_a_tag_to_one_without_letters_is_refused_in_the_admin_and_the_service(analyst):
+    from django.core.exceptions import ValidationError
+
+    from archive.services import annotations
+
+    claim = make_claim(make_document(TEXT), "the talks had failed", tags=["syria"])
+    tag = Tag.objects.get(name="syria")
+    response = analyst.post(f"/admin/taggit/tag/{tag.pk}/change/", {"name": ">", "slug": "syria"})
+    assert response.status_code == 200 and "has no letter or digit" in response.content.decode()
+    with pytest.raises(ValidationError):
+        annotations.change_tag(tag, user=None, name="!!!")
+    tag.refresh_from_db()
+    assert (tag.name, tag.slug, claim.tags.names()[0]) == ("syria", "syria", "syria")
+    assert not ClaimEvent.objects.filter(claim=claim).exists()
+    renamed = analyst.post(f"/admin/taggit/tag/{tag.pk}/change/", {"name": "سوریه", "slug": "سوریه"})
+    assert renamed.status_code == 302
+    assert Tag.objects.get(pk=tag.pk).slug == "سوریه"
+
+
+def test_a_merged_tag_in_any_script_redirects_to_the_tag_kept(analyst, analyst_user, outsider):
+    from archive.services import tags as tag_service
+
+    document = make_document(TEXT, tags=["سوریه", "Сирия"], visibility="published")
+    kept, merged = Tag.objects.get(name="سوریه"), Tag.objects.get(name="Сирия")
+    tag_service.merge_tags([kept, merged], kept, user=analyst_user)
+    old = reverse("archive:tag_detail", args=[merged.slug])
+    response = outsider.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == reverse("archive:tag_detail", args=[kept.slug])
+    assert outsider.get(response["Location"]).status_code == 200
+    assert document.tags.get() == kept

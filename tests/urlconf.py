@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver
 from taggit.models import Tag
 
-from archive.models import ClaimLink, DocumentRelation, Visibility
+from archive.models import ClaimLink, DocumentRelation, TagRedirect, Visibility
 from archive.services import annotations
 from tests.factories import make_claim, make_document, make_person, make_source
 
@@ -79,12 +80,23 @@ def site(superuser):
     speech.refresh_from_db()
     claim.refresh_from_db()
     annotations.update_claim(claim, user=superuser, note="Checked.")
+    syria = Tag.objects.get(slug="syria")
+    TagRedirect.objects.create(slug="suriya", name="Suriya", tag=syria, merged_by=superuser)
+    # A wrong password, as django-axes records it.
+    sign_in = {
+        "ip_address": "192.0.2.1",
+        "username": "someone",
+        "user_agent": "test",
+        "path_info": "/accounts/login/",
+    }
+    AccessAttempt.objects.create(**sign_in, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**sign_in)
     return {
         "document": speech,
         "claim": claim,
         "person": person,
         "source": source,
-        "tag": Tag.objects.get(slug="syria"),
+        "tag": syria,
         "user": superuser,
     }
 
@@ -112,6 +124,9 @@ def concrete(pattern, world):
         "pk": str(world["claim"].pk),
         "id": str(world["user"].pk),
         "content_type_id": str(ContentType.objects.get_for_model(world["document"]).pk),
+        # A password-reset link that is not valid (the page says so).
+        "uidb64": "MQ",
+        "token": "not-a-token",
     }
     if "<path:object_id>" in route:
         values["object_id"] = str(

@@ -14,13 +14,16 @@ import re
 import tomllib
 from dataclasses import asdict
 from pathlib import Path
+from typing import Annotated
 
+import pydantic
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from archive.models import Document, Source, Visibility, sha256_hex
+from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
 from archive.validators import tag_name_problem
 
@@ -145,21 +148,29 @@ def _duplicate_message(existing, digest):
 
 # The zone is read off published_at (an explicit offset states it), never set apart from it.
 MANIFEST_FIELDS = ("file", *(f for f in FIELDS if f != "published_time_zone_stated"))
-_STRING_FIELDS = {
-    "file",
-    "title",
-    "slug",
-    "kind",
-    "language",
-    "byline",
-    "source",
-    "original_url",
-    "archived_url",
-    "published_precision",
-    "captured_by",
-    "provenance_notes",
-    "visibility",
+
+# Every manifest field is a string (``_Text``); these are more, or other.
+_Text = Annotated[str, says("must be a string, not {type}")]
+_When = Annotated[
+    str | datetime.datetime | datetime.date, says("must be an ISO 8601 date or date-time, not {type}")
+]
+_MANIFEST_TYPES = {
+    "title": Annotated[_Text, not_blank("is required")],
+    "tags": Annotated[StrippedList, says("must be a list of non-empty strings")],
+    "kind": Annotated[_Text, one_of(Document.Kind.values)],
+    "published_precision": Annotated[_Text, one_of(Document.DatePrecision.values)],
+    "visibility": Annotated[_Text, one_of(Visibility.values)],
+    "published_at": _When,
+    "captured_at": _When,
 }
+# One capture's entry; only its title is required.
+ManifestEntry = pydantic.create_model(
+    "ManifestEntry",
+    __base__=Strict,
+    **{
+        name: (_MANIFEST_TYPES.get(name, _Text), ... if name == "title" else None) for name in MANIFEST_FIELDS
+    },
+)
 # From finest to coarsest.
 _PRECISIONS = ["time", "day", "month", "year"]
 
@@ -240,13 +251,23 @@ def find_manifest_entry(manifest: dict[str, dict], manifest_path, capture_path):
     """``(entry number, entry)`` describing ``capture_path``, or None.
 
     An entry's ``file`` is a path relative to the manifest, or a bare file name
-    that matches the capture's name wherever the capture is.
+    that matches the capture's name wherever the capture is. A path must stay
+    inside the manifest's folder once ``..`` and symbolic links are resolved:
+    the entry that points outside is refused (CaptureError), so a manifest
+    cannot make the importer read ``../../etc/passwd``.
     """
     manifest_dir = Path(manifest_path).resolve().parent
     target = Path(capture_path).resolve()
     by_name = None
     for number, (file, entry) in enumerate(manifest.items(), 1):
-        if (manifest_dir / file).resolve() == target:
+        resolved = (manifest_dir / file).resolve()
+        if resolved == target:
+            if not resolved.is_relative_to(manifest_dir):
+                raise CaptureError(
+                    f"{manifest_path}, entry {number} ({file}), field “file”: resolves to {resolved}, "
+                    f"outside the manifest's folder {manifest_dir}; a manifest may only name files "
+                    "in its own folder or below it"
+                )
             return number, entry
         if by_name is None and "/" not in file and file == target.name:
             by_name = number, entry
@@ -258,34 +279,18 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
 
     ``where`` names the entry in messages, e.g. ``manifest.toml, entry 3``.
     """
+    try:
+        fields = ManifestEntry.model_validate(entry).model_dump(exclude_unset=True)
+    except pydantic.ValidationError as error:
+        _, field, message = fault(error, MANIFEST_FIELDS, required="is required")
+        raise CaptureError(
+            f"{where}: {message}" if field is None else f"{where}, field “{field}”: {message}"
+        ) from None
 
     def fail(field, message):
         raise CaptureError(f"{where}, field “{field}”: {message}")
 
-    unknown = [key for key in entry if key not in MANIFEST_FIELDS]
-    if unknown:
-        raise CaptureError(
-            f"{where}: unknown field “{unknown[0]}”; the fields are {', '.join(MANIFEST_FIELDS)}"
-        )
-    for key, value in entry.items():
-        if key in _STRING_FIELDS and not isinstance(value, str):
-            fail(key, f"must be a string, not {_type_name(value)}")
-    if "tags" in entry and not (
-        isinstance(entry["tags"], list) and all(isinstance(tag, str) and tag.strip() for tag in entry["tags"])
-    ):
-        fail("tags", "must be a list of non-empty strings")
-
-    fields = {key: value for key, value in entry.items() if key in _STRING_FIELDS and key != "file"}
-    if not fields.get("title", "").strip():
-        fail("title", "is required")
-    for key, choices in (
-        ("kind", Document.Kind.values),
-        ("published_precision", Document.DatePrecision.values),
-        ("visibility", Visibility.values),
-    ):
-        if key in fields and fields[key] not in choices:
-            fail(key, f"“{fields[key]}” is not one of {', '.join(choices)}")
-
+    fields.pop("file", None)
     slug = fields.pop("source", "")
     fields["source"] = None
     if slug:
@@ -293,8 +298,8 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
         if fields["source"] is None:
             fail("source", f"no source has the slug “{slug}”; add it first, or leave “source” out if unknown")
 
-    if "published_at" in entry:
-        when, implied = _parse_when(entry["published_at"], lambda message: fail("published_at", message))
+    if "published_at" in fields:
+        when, implied = _parse_when(fields["published_at"], lambda message: fail("published_at", message))
         precision = fields.setdefault("published_precision", implied)
         if precision == "unknown":
             fail("published_precision", "is “unknown”, but published_at gives a date; say how precise it is")
@@ -310,15 +315,13 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
     elif fields.get("published_precision", "unknown") != "unknown":
         fail("published_at", f"is missing, but published_precision is “{fields['published_precision']}”")
 
-    if "captured_at" in entry:
+    if "captured_at" in fields:
         fields["captured_at"], _ = _parse_when(
-            entry["captured_at"], lambda message: fail("captured_at", message)
+            fields["captured_at"], lambda message: fail("captured_at", message)
         )
-    if "tags" in entry:
-        fields["tags"] = [tag.strip() for tag in entry["tags"]]
-        for tag in fields["tags"]:
-            if problem := tag_name_problem(tag):
-                fail("tags", problem)
+    for tag in fields.get("tags", []):
+        if problem := tag_name_problem(tag):
+            fail("tags", problem)
 
     # The model's own validators (URLs, language tag, lengths, slug shape).
     probe = Document(
@@ -336,12 +339,6 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
     except ValidationError as error:
         raise CaptureError(describe(error, f"{where}, ")) from None
     return fields
-
-
-def _type_name(value):
-    return {list: "a list", dict: "a table", bool: "true/false", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -370,7 +367,7 @@ def _parse_when(value, fail):
         parsed, precision = value, "time"
     elif isinstance(value, datetime.date):
         parsed, precision = datetime.datetime.combine(value, datetime.time()), "day"
-    elif isinstance(value, str):
+    else:
         text = value.strip()
         try:
             if _YEAR.fullmatch(text):
@@ -387,8 +384,6 @@ def _parse_when(value, fail):
                 f"“{value}” is not an ISO 8601 date or date-time "
                 "(e.g. 2025-01-04 or 2025-01-04T13:21:00+04:00)"
             )
-    else:
-        fail(f"must be an ISO 8601 date or date-time, not {_type_name(value)}")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed, precision

@@ -20,7 +20,9 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 
+import pydantic
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,40 +30,90 @@ from django.db import transaction
 
 from archive.models import Claim, Document, DocumentRelation, Person, Source, Visibility, sha256_hex
 from archive.services import annotations, imports
+from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
 from archive.text import anchoring, capture
 
 SEED_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed.toml"
 
-SECTIONS = {"capture", "sources", "people", "documents", "relations", "claims", "claim_links"}
-CAPTURE_KEYS = {"directory", "captured_by", "capture_method", "provenance_note"}
-SOURCE_KEYS = {"slug", "name", "kind", "homepage", "country", "notes"}
-PERSON_KEYS = {"slug", "name", "role", "aliases"}
-# Everything ``imports.manifest_fields`` understands, plus the manifest's own key and checksum.
-DOCUMENT_KEYS = {"key", "file", "sha256", *imports.FIELDS} - {"captured_at", "captured_by"}
-RELATION_KEYS = {
-    "document",
-    "kind",
-    "target",
-    "external_title",
-    "external_url",
-    "external_date",
-    "external_date_precision",
-    "note",
-}
-CLAIM_KEYS = {
-    "key",
-    "document",
-    "quote",
-    "prefix",
-    "suffix",
-    "claimant",
-    "kind",
-    "status",
-    "tags",
-    "visibility",
-    "note",
-}
-LINK_KEYS = {"from", "to", "relation", "note"}
+REQUIRED = "“{field}” is required and must be a non-empty string"
+Required = Annotated[str, says(REQUIRED), not_blank(REQUIRED)]
+Strings = Annotated[StrippedList, says("“{field}” must be a list of non-empty strings")]
+Tables = Annotated[list[dict], says("“{field}” must be a list of tables ([[{field}]])")]
+Setting = Annotated[str, says("“{field}” must be a string")]
+Date = Annotated[
+    datetime.date | Annotated[str, pydantic.AfterValidator(datetime.date.fromisoformat)],
+    says("“{field}” must be a date such as 2025-01-01, not {value}"),
+]
+PrefixOrSuffix = Annotated[str, says("“prefix” and “suffix” must be strings")]
+CHOICE = "{field} “{value}” is not one of {choices}"
+
+
+class SeedFile(Strict):
+    """The sections, in the order they are loaded."""
+
+    sources: Tables = []
+    people: Tables = []
+    capture: Annotated[dict, says("“{field}” must be a table ([capture])")] = {}
+    documents: Tables = []
+    relations: Tables = []
+    claims: Tables = []
+    claim_links: Tables = []
+
+
+class CaptureSettings(Strict):
+    directory: Setting = "captures"
+    captured_by: Setting = ""
+    capture_method: Annotated[Setting, one_of(Document.CaptureMethod.values, CHOICE)] = (
+        Document.CaptureMethod.FILE_IMPORT
+    )
+    provenance_note: Setting = ""
+
+
+def _entry_model(name, unchecked, **checked):
+    """One kind of entry: its ``checked`` fields, then the ``unchecked`` ones, left to
+    the Django model they fill (full_clean) or to ``imports.manifest_fields``."""
+    return pydantic.create_model(name, __base__=Strict, **checked, **dict.fromkeys(unchecked, (Any, None)))
+
+
+SourceEntry = _entry_model(
+    "SourceEntry", ("name", "kind", "homepage", "country", "notes"), slug=(Required, ...)
+)
+PersonEntry = _entry_model("PersonEntry", ("name", "role"), slug=(Required, ...), aliases=(Strings, []))
+# A capture's provenance is what ``imports.manifest_fields`` reads, but who
+# captured it and when come from [capture].
+DocumentEntry = _entry_model(
+    "DocumentEntry",
+    (name for name in imports.FIELDS if name not in ("captured_at", "captured_by")),
+    key=(Required, ...),
+    file=(Required, ...),
+    sha256=(Required, ...),
+)
+RelationEntry = _entry_model(
+    "RelationEntry",
+    ("kind", "external_title", "external_url", "external_date_precision", "note"),
+    document=(Required, ...),
+    target=(Required, None),
+    external_date=(Date, None),
+)
+ClaimEntry = _entry_model(
+    "ClaimEntry",
+    ("note",),
+    key=(Required, ...),
+    document=(Required, ...),
+    quote=(Required, ...),
+    prefix=(PrefixOrSuffix, ""),
+    suffix=(PrefixOrSuffix, ""),
+    claimant=(Required, None),
+    tags=(Strings, []),
+    kind=(Annotated[Any, one_of(Claim.Kind.values, CHOICE)], None),
+    status=(Annotated[Any, one_of(Claim.Status.values, CHOICE)], None),
+    visibility=(Annotated[Any, one_of(Visibility.values, CHOICE)], None),
+)
+ClaimLinkEntry = _entry_model(
+    "ClaimLinkEntry",
+    ("note",),
+    **{"from": (Required, ...), "to": (Required, ...), "relation": (Required, ...)},
+)
 
 
 class SeedError(ValueError):
@@ -128,32 +180,36 @@ def _full_clean(instance, where, **kwargs):
         raise SeedError(f"{where}: {imports.describe(error)}") from None
 
 
-def _entries(manifest, section, allowed, path):
-    entries = manifest.get(section, [])
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise SeedError(f"{path}: “{section}” must be a list of tables ([[{section}]]).")
-    for number, entry in enumerate(entries, 1):
-        unknown = sorted(set(entry) - allowed)
-        if unknown:
-            raise SeedError(
-                f"{path}, {section} entry {number}: unknown field “{unknown[0]}”; "
-                f"the fields are {', '.join(sorted(allowed))}."
-            )
-    return entries
+def _checked(model, values, where, noun="field"):
+    """``values`` checked by ``model``; a fault raises SeedError at ``where``."""
+    try:
+        return model.model_validate(values)
+    except pydantic.ValidationError as error:
+        _, _, message = fault(error, model.model_fields, required=REQUIRED, noun=noun, alphabetical=True)
+        raise SeedError(f"{where}: {message}.") from None
 
 
-def _require(entry, key, where):
-    value = entry.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise SeedError(f"{where}: “{key}” is required and must be a non-empty string.")
-    return value
+def _entries(manifest, section, model, path, place):
+    """Check all the section's entries with ``model``, then yield each (as written,
+    but for what the check tidies) and ``place(number, entry)``, which names it.
 
-
-def _string_list(entry, key, where):
-    value = entry.get(key, [])
-    if not (isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)):
-        raise SeedError(f"{where}: “{key}” must be a list of non-empty strings.")
-    return [item.strip() for item in value]
+    An entry at fault is named by ``place(number, entry, field)``; but unknown
+    fields are refused first, and by section, since the fields are the section's.
+    """
+    entries = manifest[section]
+    try:
+        checked = pydantic.TypeAdapter(list[model]).validate_python(entries)
+    except pydantic.ValidationError as error:
+        (index,), field, message = fault(error, model.model_fields, required=REQUIRED, alphabetical=True)
+        where = (
+            f"{path}, {section} entry {index + 1}"
+            if field is None
+            else place(index + 1, entries[index], field)
+        )
+        raise SeedError(f"{where}: {message}.") from None
+    for number, entry in enumerate(checked, 1):
+        entry = entry.model_dump(exclude_unset=True)
+        yield entry, place(number, entry)
 
 
 def read_manifest(path):
@@ -168,12 +224,7 @@ def read_manifest(path):
         manifest = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SeedError(f"{path}: not valid TOML: {error}.") from None
-    unknown = sorted(set(manifest) - SECTIONS)
-    if unknown:
-        raise SeedError(
-            f"{path}: unknown section “{unknown[0]}”; the sections are {', '.join(sorted(SECTIONS))}."
-        )
-    return manifest
+    return _checked(SeedFile, manifest, path, noun="section").model_dump()
 
 
 def load_seed(path=SEED_PATH, *, dry_run=False):
@@ -199,10 +250,11 @@ def load_seed(path=SEED_PATH, *, dry_run=False):
 
 
 def _load_sources(manifest, path, result):
-    for number, entry in enumerate(_entries(manifest, "sources", SOURCE_KEYS, path), 1):
-        where = f"{path}, source {entry.get('slug') or number}"
-        slug = _require(entry, "slug", where)
-        created = not Source.objects.filter(slug=slug).exists()
+    def place(number, entry, field=None):
+        return f"{path}, source {entry.get('slug') or number}"
+
+    for entry, where in _entries(manifest, "sources", SourceEntry, path, place):
+        created = not Source.objects.filter(slug=entry["slug"]).exists()
         if created:
             source = Source(**entry)
             _full_clean(source, where)
@@ -211,49 +263,31 @@ def _load_sources(manifest, path, result):
 
 
 def _load_people(manifest, path, result):
-    for number, entry in enumerate(_entries(manifest, "people", PERSON_KEYS, path), 1):
-        where = f"{path}, person {entry.get('slug') or number}"
-        slug = _require(entry, "slug", where)
-        created = not Person.objects.filter(slug=slug).exists()
+    def place(number, entry, field=None):
+        return f"{path}, person {entry.get('slug') or number}"
+
+    for entry, where in _entries(manifest, "people", PersonEntry, path, place):
+        created = not Person.objects.filter(slug=entry["slug"]).exists()
         if created:
-            person = Person(**{**entry, "aliases": "\n".join(_string_list(entry, "aliases", where))})
+            person = Person(**{**entry, "aliases": "\n".join(entry.get("aliases", []))})
             _full_clean(person, where)
             person.save()
         result.people.count(created)
 
 
 def _capture_settings(manifest, path):
-    capture = manifest.get("capture", {})
-    if not isinstance(capture, dict):
-        raise SeedError(f"{path}: “capture” must be a table ([capture]).")
-    unknown = sorted(set(capture) - CAPTURE_KEYS)
-    if unknown:
-        raise SeedError(
-            f"{path}, [capture]: unknown field “{unknown[0]}”; "
-            f"the fields are {', '.join(sorted(CAPTURE_KEYS))}."
-        )
-    for key, value in capture.items():
-        if not isinstance(value, str):
-            raise SeedError(f"{path}, [capture]: “{key}” must be a string.")
-    method = capture.get("capture_method", Document.CaptureMethod.FILE_IMPORT)
-    if method not in Document.CaptureMethod.values:
-        raise SeedError(
-            f"{path}, [capture]: capture_method “{method}” is not one of "
-            f"{', '.join(Document.CaptureMethod.values)}."
-        )
+    table = _checked(CaptureSettings, manifest["capture"], f"{path}, [capture]")
     # An absolute directory is used as it is (pathlib ignores the base then).
-    directory = path.parent / capture.get("directory", "captures")
-    return directory, method, capture.get("captured_by", ""), capture.get("provenance_note", "")
+    return path.parent / table.directory, table.capture_method, table.captured_by, table.provenance_note
 
 
 def _read_capture(directory, entry, where):
-    file = _require(entry, "file", where)
-    capture_path = directory / file
+    capture_path = directory / entry["file"]
     try:
         data = capture_path.read_bytes()
     except OSError as error:
         raise SeedError(f"{where}: cannot read the capture {capture_path}: {error.strerror}.") from None
-    expected = _require(entry, "sha256", where).lower()
+    expected = entry["sha256"].lower()
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         raise SeedError(
@@ -269,11 +303,16 @@ def _read_capture(directory, entry, where):
 def _load_documents(manifest, path, result):
     directory, method, captured_by, provenance_note = _capture_settings(manifest, path)
     documents = {}
-    for number, entry in enumerate(_entries(manifest, "documents", DOCUMENT_KEYS, path), 1):
-        key = _require(entry, "key", f"{path}, document {number}")
-        where = f"{path}, document “{key}”"
-        if key in documents:
-            raise SeedError(f"{where}: the key “{key}” is used by an earlier document.")
+
+    def place(number, entry, field=None):
+        if field == "key":
+            return f"{path}, document {number}"
+        where = f"{path}, document “{entry['key']}”"
+        if entry["key"] in documents:
+            raise SeedError(f"{where}: the key “{entry['key']}” is used by an earlier document.")
+        return where
+
+    for entry, where in _entries(manifest, "documents", DocumentEntry, path, place):
         raw_text = _read_capture(directory, entry, where)
         provenance = {name: value for name, value in entry.items() if name not in ("key", "sha256")}
         provenance.setdefault("visibility", Visibility.PUBLISHED)
@@ -294,31 +333,19 @@ def _load_documents(manifest, path, result):
                 )
             except capture.CaptureError as error:
                 raise SeedError(f"{where}: {error}") from None
-        documents[key] = document
+        documents[entry["key"]] = document
         result.documents.count(created)
     return documents
 
 
-def _parse_date(value, where):
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise SeedError(f"{where}: “external_date” must be a date such as 2025-01-01, not {value!r}.")
-
-
 def _load_relations(manifest, path, documents, result):
-    for number, entry in enumerate(_entries(manifest, "relations", RELATION_KEYS, path), 1):
-        where = f"{path}, relation {number}"
-        values = dict(entry)
-        values["document"] = _document(documents, _require(entry, "document", where), where)
-        if "target" in entry:
-            values["target"] = _document(documents, _require(entry, "target", where), where)
-        if "external_date" in entry:
-            values["external_date"] = _parse_date(entry["external_date"], where)
+    def place(number, entry, field=None):
+        return f"{path}, relation {number}"
+
+    for values, where in _entries(manifest, "relations", RelationEntry, path, place):
+        values["document"] = _document(documents, values["document"], where)
+        if "target" in values:
+            values["target"] = _document(documents, values["target"], where)
         existing = DocumentRelation.objects.filter(
             document=values["document"],
             kind=values.get("kind", ""),
@@ -342,20 +369,27 @@ def _document(documents, key, where):
 
 def _load_claims(manifest, path, documents, result):
     claims = {}
-    for number, entry in enumerate(_entries(manifest, "claims", CLAIM_KEYS, path), 1):
-        key = _require(entry, "key", f"{path}, claim {number}")
-        if key in claims:
-            raise SeedError(f"{path}, claim “{key}”: the key is used by an earlier claim.")
-        document_key = _require(entry, "document", f"{path}, claim “{key}”")
-        document = _document(documents, document_key, f"{path}, claim “{key}”")
-        where = f"{path}, claim “{key}” in document “{document_key}” ({document.title})"
-        quote = _require(entry, "quote", where)
-        prefix, suffix = entry.get("prefix", ""), entry.get("suffix", "")
-        if not (isinstance(prefix, str) and isinstance(suffix, str)):
-            raise SeedError(f"{where}: “prefix” and “suffix” must be strings.")
+
+    def place(number, entry, field=None):
+        """Where a claim is: in its document, once its key and document are known good."""
+        if field == "key":
+            return f"{path}, claim {number}"
+        where = f"{path}, claim “{entry['key']}”"
+        if entry["key"] in claims:
+            raise SeedError(f"{where}: the key is used by an earlier claim.")
+        if field == "document":
+            return where
+        document = _document(documents, entry["document"], where)
+        return f"{where} in document “{entry['document']}” ({document.title})"
+
+    for entry, where in _entries(manifest, "claims", ClaimEntry, path, place):
+        key, quote = entry["key"], entry["quote"]
+        document = documents[entry["document"]]
         corrected = document.versions.filter(number__gt=1).exists()
         try:
-            selector = anchoring.find_quote(document.text, quote, prefix, suffix)
+            selector = anchoring.find_quote(
+                document.text, quote, entry.get("prefix", ""), entry.get("suffix", "")
+            )
         except (anchoring.QuoteNotFound, anchoring.QuoteAmbiguous) as error:
             if not corrected:
                 raise SeedError(f"{where}: {error}") from None
@@ -363,19 +397,12 @@ def _load_claims(manifest, path, documents, result):
 
         fields = {name: entry[name] for name in ("kind", "status", "visibility", "note") if name in entry}
         fields.setdefault("visibility", Visibility.PUBLISHED)
-        for name, choices in (
-            ("kind", Claim.Kind.values),
-            ("status", Claim.Status.values),
-            ("visibility", Visibility.values),
-        ):
-            if name in fields and fields[name] not in choices:
-                raise SeedError(f"{where}: {name} “{fields[name]}” is not one of {', '.join(choices)}.")
         if "claimant" in entry:
-            slug = _require(entry, "claimant", where)
-            fields["claimant"] = Person.objects.filter(slug=slug).first()
+            fields["claimant"] = Person.objects.filter(slug=entry["claimant"]).first()
             if fields["claimant"] is None:
-                raise SeedError(f"{where}: no person has the slug “{slug}”; add it under [[people]].")
-        tags = _string_list(entry, "tags", where)
+                raise SeedError(
+                    f"{where}: no person has the slug “{entry['claimant']}”; add it under [[people]]."
+                )
 
         if corrected:
             # After a correction the claim may have moved, changed or been
@@ -395,7 +422,9 @@ def _load_claims(manifest, path, documents, result):
         created = claim is None
         if created:
             try:
-                claim = annotations.create_claim(document, selector, user=None, tags=tags, **fields)
+                claim = annotations.create_claim(
+                    document, selector, user=None, tags=entry.get("tags", []), **fields
+                )
             except ValidationError as error:
                 raise SeedError(f"{where}: {imports.describe(error)}") from None
         claims[key] = claim
@@ -404,34 +433,40 @@ def _load_claims(manifest, path, documents, result):
 
 
 def _load_links(manifest, path, claims, result):
-    entries = _entries(manifest, "claim_links", LINK_KEYS, path)
+    def place(number, entry, field=None):
+        where = f"{path}, claim link {number}"
+        if field in ("from", "to"):
+            return where
+        return f"{where} ({entry['from']} {entry.get('relation', '?')} {entry['to']})"
+
+    entries = list(_entries(manifest, "claim_links", ClaimLinkEntry, path, place))
     ClaimLink = _claim_link_model()
     if ClaimLink is None:
         result.links_skipped = True
         return
-    for number, entry in enumerate(entries, 1):
-        where = f"{path}, claim link {number}"
+    for number, (entry, where) in enumerate(entries, 1):
         ends = {}
         for end in ("from", "to"):
-            key = _require(entry, end, where)
+            key = entry[end]
             if key in result.claims_left_alone:
                 break
             if key not in claims:
-                raise SeedError(f"{where}: “{end}” names the claim “{key}”, which the seed does not define.")
+                named = place(number, entry, end)
+                raise SeedError(f"{named}: “{end}” names the claim “{key}”, which the seed does not define.")
             ends[end] = claims[key]
         if len(ends) < 2:
             continue
-        where = f"{where} ({entry['from']} {entry.get('relation', '?')} {entry['to']})"
-        relation = _require(entry, "relation", where)
+        relation = entry["relation"]
         choices = [value for value, _label in ClaimLink._meta.get_field("relation").choices]
         if relation not in choices:
             raise SeedError(f"{where}: relation “{relation}” is not one of {', '.join(choices)}.")
         existing = ClaimLink.objects.filter(from_claim=ends["from"], to_claim=ends["to"], relation=relation)
         created = not existing.exists()
         if created:
-            link = ClaimLink(
-                from_claim=ends["from"], to_claim=ends["to"], relation=relation, note=entry.get("note", "")
-            )
-            _full_clean(link, where, exclude=["created_by"])
-            link.save()
+            try:
+                annotations.link_claims(
+                    ends["from"], ends["to"], relation, user=None, note=entry.get("note", "")
+                )
+            except ValidationError as error:
+                raise SeedError(f"{where}: {imports.describe(error)}") from None
         result.links.count(created)

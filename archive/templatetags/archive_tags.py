@@ -1,4 +1,4 @@
-"""Template helpers of the public reading site."""
+"""Template helpers of the public reading site (and of the admin's panels)."""
 
 from django import template
 from django.http import QueryDict
@@ -33,11 +33,12 @@ def partial_iso(value, precision):
 
 
 @register.filter
-def cleaning_line(entry):
-    """One entry of a document's ``cleaning_report`` as a readable line.
+def cleaning_entry(entry):
+    """One entry of a document's ``cleaning_report`` as ``{"line", "text", "reason"}``.
 
-    Entries are ``{"line": n, "text": "…"}``; a bare string or a
-    ``[n, text]`` pair is accepted too so older reports still display.
+    Entries are ``{"line": n, "text": "…", "reason": "…"}``; a bare string or a
+    ``[n, text]`` pair is accepted too so older reports still display
+    (a bare string has no line number; neither has a reason).
     """
     if isinstance(entry, dict):
         number = entry.get("line", entry.get("lineno"))
@@ -47,6 +48,14 @@ def cleaning_line(entry):
         (number, text), reason = entry, ""
     else:
         number, text, reason = None, str(entry), ""
+    return {"line": number, "text": text, "reason": reason}
+
+
+@register.filter
+def cleaning_line(entry):
+    """One entry of a document's ``cleaning_report`` as a readable line."""
+    removed = cleaning_entry(entry)
+    number, text, reason = removed["line"], removed["text"], removed["reason"]
     line = f"line {number}: {text}" if number is not None else str(text)
     return f"{line} ({reason})" if reason else line
 

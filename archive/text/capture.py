@@ -4,13 +4,16 @@
   text stored is the capture byte for byte.
 * ``clean`` drops boilerplate lines (menus, share widgets, counters, footers)
   to make the reading text. It only ever deletes whole lines and reports each
-  one, so nothing an analyst quotes can differ from what was captured.
+  one, so nothing an analyst quotes can differ from what was captured. Line
+  endings are read as "\n" whatever the capture used (CRLF, CR): a browser's
+  page text has no "\r", and a selection's offsets must match the server's.
 """
 
 import re
 from dataclasses import dataclass
 
 BOM = "\ufeff"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -108,9 +111,11 @@ def clean(raw: str) -> Cleaned:
 
     Only whole lines are removed, with two exceptions at the ends of the text:
     a byte order mark at the start of the first kept line is dropped (and
-    reported), and trailing whitespace at the very end is stripped.
+    reported), and trailing whitespace at the very end is stripped. Lines may
+    end in "\n", "\r\n" or "\r"; the reading text joins them with "\n" (the
+    raw text keeps them as captured).
     """
-    lines = raw.split("\n")
+    lines = LINE_BREAK.split(raw)
     if len(lines) > 1 and lines[-1] == "":
         # A final newline ends the last line; it does not start a new one.
         lines.pop()

@@ -18,6 +18,7 @@ from rapidfuzz.distance import Indel
 __all__ = [
     "DiffStats",
     "DiffTooLarge",
+    "REANCHOR_MATCHER_LIMIT",
     "Op",
     "check_size",
     "diff_stats",
@@ -69,8 +70,15 @@ def tokens(text: str) -> list[tuple[int, int]]:
 # rapidfuzz's bit-parallel LCS instead of SequenceMatcher, whose matching is
 # nicer to read but quadratic, and worse on unrelated text full of repeated
 # tokens (spaces, "the"): 1,000 × 1,000 tokens of two different articles take
-# it 130 ms, 2,000 × 2,000 seconds. At 300 × 300 it stays under 10 ms.
+# it 130 ms, 2,000 × 2,000 seconds. At 300 × 300 it stays under 10 ms: the
+# limit for what a page draws.
 _SEQUENCE_MATCHER_LIMIT = 90_000
+# Re-anchoring follows claims through the diff of a correction, and the LCS's
+# scattered matches of common words between two unrelated paragraphs (a
+# paragraph moved) are alignments it would trust: it keeps SequenceMatcher up
+# to 2,000 × 2,000 tokens (bench/reanchor.py: 0 wrong placements with this
+# limit, 5 with the page's).
+REANCHOR_MATCHER_LIMIT = 4_000_000
 
 
 def _lines(words, lo, hi):
@@ -81,7 +89,18 @@ def _lines(words, lo, hi):
     return starts
 
 
-def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, split_replace=True):
+def _token_opcodes(
+    a_words,
+    b_words,
+    a_lo,
+    a_hi,
+    b_lo,
+    b_hi,
+    *,
+    by_lines=True,
+    split_replace=True,
+    matcher_limit=_SEQUENCE_MATCHER_LIMIT,
+):
     """Opcodes (tag, i1, i2, j1, j2) over token indexes; "replace" split in two unless asked not to."""
     # A correction usually touches a few words of a long text: matching the
     # untouched head and tail directly keeps the matcher's work small.
@@ -97,7 +116,7 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, s
         opcodes.append(("equal", a_lo, a_lo + head, b_lo, b_lo + head))
     a_lo, a_hi, b_lo, b_hi = a_lo + head, a_hi - tail, b_lo + head, b_hi - tail
 
-    if by_lines and (a_hi - a_lo) * (b_hi - b_lo) > _SEQUENCE_MATCHER_LIMIT:
+    if by_lines and (a_hi - a_lo) * (b_hi - b_lo) > matcher_limit:
         # Align whole lines first, then words inside the lines that differ.
         a_lines, b_lines = _lines(a_words, a_lo, a_hi), _lines(b_words, b_lo, b_hi)
         a_keys = ["".join(a_words[i:j]) for i, j in pairwise(a_lines)]
@@ -116,10 +135,11 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, s
                     b_lines[j2],
                     by_lines=False,
                     split_replace=split_replace,
+                    matcher_limit=matcher_limit,
                 )
     elif a_lo < a_hi or b_lo < b_hi:
         a_part, b_part = a_words[a_lo:a_hi], b_words[b_lo:b_hi]
-        if len(a_part) * len(b_part) > _SEQUENCE_MATCHER_LIMIT:
+        if len(a_part) * len(b_part) > matcher_limit:
             raw = [
                 (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
                 for op in Indel.opcodes(a_part, b_part)
@@ -202,21 +222,29 @@ def check_size(a: str, b: str) -> None:
         )
 
 
-def opcodes(a: str, b: str, *, split_replace: bool = True) -> list[tuple[str, int, int, int, int]]:
+def opcodes(
+    a: str, b: str, *, split_replace: bool = True, matcher_limit: int = _SEQUENCE_MATCHER_LIMIT
+) -> list[tuple[str, int, int, int, int]]:
     """The word-level edit from ``a`` to ``b`` as ``(tag, a_start, a_end, b_start, b_end)``
     in code points, tiling both texts. The one word diff of the project: diff
     views show it, and re-anchoring maps old offsets through it.
 
     Tags are "equal", "delete", "insert" and, unless ``split_replace``,
     "replace" (re-anchoring maps a position inside a replaced run to the same
-    distance into its replacement).
+    distance into its replacement). ``matcher_limit`` is the largest block
+    (tokens × tokens) aligned by SequenceMatcher rather than the LCS.
     """
     if a == b:
         return [("equal", 0, len(a), 0, len(b))] if a else []
     # Only the part between the unchanged ends is tokenized and aligned: a
     # typo fixed in a long text costs what the changed lines cost.
     head, tail = unchanged_ends(a, b)
-    middle = _opcodes(a[head : len(a) - tail], b[head : len(b) - tail], split_replace=split_replace)
+    middle = _opcodes(
+        a[head : len(a) - tail],
+        b[head : len(b) - tail],
+        split_replace=split_replace,
+        matcher_limit=matcher_limit,
+    )
     result = [("equal", 0, head, 0, head)] if head else []
     for tag, a1, a2, b1, b2 in middle:
         result.append((tag, a1 + head, a2 + head, b1 + head, b2 + head))
@@ -231,14 +259,21 @@ def opcodes(a: str, b: str, *, split_replace: bool = True) -> list[tuple[str, in
     return merged
 
 
-def _opcodes(a, b, *, split_replace):
+def _opcodes(a, b, *, split_replace, matcher_limit=_SEQUENCE_MATCHER_LIMIT):
     if a == b:
         return [("equal", 0, len(a), 0, len(b))] if a else []
     a_spans, b_spans = tokens(a), tokens(b)
     a_words = [a[s:e] for s, e in a_spans]
     b_words = [b[s:e] for s, e in b_spans]
     token_ops = _token_opcodes(
-        a_words, b_words, 0, len(a_words), 0, len(b_words), split_replace=split_replace
+        a_words,
+        b_words,
+        0,
+        len(a_words),
+        0,
+        len(b_words),
+        split_replace=split_replace,
+        matcher_limit=matcher_limit,
     )
 
     def a_offset(i):

@@ -91,7 +91,7 @@
 
   function fillReplacement(panel, selection, announce) {
     var form = panel.closest("form");
-    var names = ["quote", "prefix", "suffix", "start", "end"];
+    var names = window.MarginsSelection.FIELDS;
     var fields = names.map(function (name) { return form && form.elements["new_" + name]; });
     if (fields.some(function (f) { return !f; })) {
       announce("This claim cannot be re-placed here.");

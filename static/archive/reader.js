@@ -60,6 +60,21 @@
     if (live) { live.textContent = message; }
   }
 
+  // A visible message (role=alert) for what the analyst must act on, e.g. a claim changed by someone else.
+  function alertUser(message) {
+    var box = document.getElementById("reader-alert");
+    if (!box) { announce(message); return; }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function clearAlert() {
+    var box = document.getElementById("reader-alert");
+    if (box) { box.hidden = true; box.textContent = ""; }
+  }
+
+  var CONFLICT = "This claim was changed by someone else; reload to see the change.";
+
   function copy(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);
@@ -225,6 +240,9 @@
   var errorsBox = dialog && dialog.querySelector("[data-errors]");
   var csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
   var editing = null;
+  // A claim's editable fields: listed once on the server (Claim.DETAIL_FIELDS) and
+  // rendered into the dialog's form; the cards' JSON carries a value for each.
+  var claimFields = ((form && form.getAttribute("data-claim-fields")) || "").split(" ").filter(Boolean);
 
   function fragments(html) {
     if (!html) { return; }
@@ -266,7 +284,7 @@
 
   function formPayload() {
     var data = {};
-    ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+    claimFields.forEach(function (name) {
       var el = form.elements[name];
       if (el) { data[name] = el.value; }
     });
@@ -280,12 +298,9 @@
     dialog.querySelector("[data-dialog-title]").textContent = claim ? "Edit claim" : "New claim";
     var quoteBox = dialog.querySelector("[data-quote]");
     quoteBox.textContent = claim ? claim.quote : selection.quote;
-    form.setAttribute("data-selection", claim ? "" : JSON.stringify({
-      quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix,
-      start: selection.start, end: selection.end
-    }));
+    form.setAttribute("data-selection", claim ? "" : JSON.stringify(window.MarginsSelection.payload(selection)));
     if (claim) {
-      ["claimant", "kind", "status", "tags", "note", "visibility"].forEach(function (name) {
+      claimFields.forEach(function (name) {
         if (form.elements[name] && claim[name] !== undefined && claim[name] !== null) {
           form.elements[name].value = claim[name];
         }
@@ -315,6 +330,8 @@
       var url;
       if (editing) {
         url = editing.update_url;
+        // The version this card was rendered at: the server refuses (409) if the claim changed since.
+        payload.version = editing.version;
       } else {
         Object.assign(payload, JSON.parse(form.getAttribute("data-selection") || "{}"));
         url = createUrl;
@@ -323,10 +340,18 @@
       submit.disabled = true;
       post(url, payload).then(function (result) {
         submit.disabled = false;
+        if (result.status === 409) {
+          // Keep the dialog open with everything the analyst typed; nothing was saved.
+          var message = result.data.error || CONFLICT;
+          showErrors({ __all__: [message + " Your edits are still in this form; copy them before reloading."] });
+          alertUser(message);
+          return;
+        }
         if (!result.ok) {
           showErrors(result.data.errors || { __all__: [result.data.error || ("Error " + result.status)] });
           return;
         }
+        clearAlert();
         fragments(result.data.html);
         dialog.close();
         announce(editing ? "Claim saved." : "Claim highlighted.");
@@ -401,15 +426,20 @@
   }
 
   function moveClaim(claim, selection) {
-    post(claim.move_url, {
-      quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix,
-      start: selection.start, end: selection.end
-    }).then(function (result) {
+    var data = window.MarginsSelection.payload(selection);
+    data.version = claim.version;
+    post(claim.move_url, data).then(function (result) {
+      if (result.status === 409) {
+        setMoving(null);
+        alertUser(result.data.error || CONFLICT);
+        return;
+      }
       if (!result.ok) {
         announce((result.data.errors && result.data.errors.selector || [result.data.error || "Move refused."]).join(" "));
         return;
       }
       setMoving(null);
+      clearAlert();
       fragments(result.data.html);
       announce("Highlight moved.");
       activate(String(claim.id), true);
@@ -429,8 +459,9 @@
       setMoving(claim);
     } else if (action === "delete") {
       if (window.confirm("Delete this claim? “" + claim.quote.slice(0, 120) + "”")) {
-        post(claim.delete_url, {}).then(function (result) {
-          if (result.ok) { fragments(result.data.html); announce("Claim deleted."); }
+        post(claim.delete_url, { version: claim.version }).then(function (result) {
+          if (result.ok) { clearAlert(); fragments(result.data.html); announce("Claim deleted."); }
+          else if (result.status === 409) { alertUser(result.data.error || CONFLICT); }
           else { announce(result.data.error || "Delete refused."); }
         });
       }

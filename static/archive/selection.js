@@ -59,5 +59,16 @@
     };
   }
 
-  window.MarginsSelection = { selectorIn: selectorIn, textOf: textOf, offsetOf: offsetOf, CONTEXT: CONTEXT };
+  // The parts of a selector the server checks and stores (all but the on-screen rect).
+  var FIELDS = ["quote", "prefix", "suffix", "start", "end"];
+
+  function payload(selector) {
+    var data = {};
+    FIELDS.forEach(function (name) { data[name] = selector[name]; });
+    return data;
+  }
+
+  window.MarginsSelection = {
+    selectorIn: selectorIn, textOf: textOf, offsetOf: offsetOf, CONTEXT: CONTEXT, FIELDS: FIELDS, payload: payload
+  };
 })();

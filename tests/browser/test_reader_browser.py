@@ -6,10 +6,11 @@ import time
 import pytest
 from django.contrib.auth.models import Group, User
 
-from archive.models import Claim, ClaimEvent, Visibility
+from archive.models import Claim, ClaimEvent, Document, Visibility
+from archive.services.imports import create_document
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
-from tests.factories import make_claim, make_document, make_person
+from tests.factories import make_claim, make_document
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -66,16 +67,6 @@ def document(db):
     return make_document(TEXT, title="Anniversary remarks", slug="anniversary-remarks")
 
 
-@pytest.fixture
-def khamenei(db):
-    return make_person(
-        name="Ali Khamenei",
-        slug="ali-khamenei",
-        role="Supreme Leader",
-        aliases="Ayatollah Seyyed Ali Khamenei\nImam Khamenei",
-    )
-
-
 def wait_until(page, expression, arg=None, timeout=10.0):
     """Poll ``expression`` (a JS function) until it is truthy; the page's CSP forbids wait_for_function."""
     deadline = time.monotonic() + timeout
@@ -125,6 +116,38 @@ def test_analyst_highlights_a_selection_as_a_claim_without_reloading(page, analy
     assert claim.kind == "accusation"
     assert sorted(claim.tags.names()) == ["law", "soleimani"]
     assert page.is_visible(f'[data-claim-card="{claim.pk}"]')
+    assert page.js_errors == []
+
+
+def test_analyst_edits_a_claim_and_keeps_what_was_not_touched(page, analyst_name, document, khamenei):
+    claim = make_claim(
+        document,
+        OPENING,
+        claimant=khamenei,
+        kind=Claim.Kind.ACCUSATION,
+        note="Said at the ceremony.",
+        tags=["law", "soleimani"],
+    )
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    page.click(f'[data-claim-action=edit][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("#claim-dialog[open]")
+    # Every field of the claim is filled in from its card (the list comes from the server).
+    assert page.input_value("#claimant-search") == "Ali Khamenei"
+    assert page.input_value("#claim-dialog [name=claimant]") == str(khamenei.pk)
+    assert page.input_value("#claim-kind") == "accusation"
+    assert sorted(page.input_value("#claim-tags").split(", ")) == ["law", "soleimani"]
+    assert page.input_value("#claim-note") == "Said at the ceremony."
+    assert page.input_value("#claim-visibility") == claim.visibility
+    page.select_option("#claim-status", "disputed")
+    page.click("#claim-dialog [type=submit]")
+
+    wait_until(page, "() => !document.querySelector('#claim-dialog').open")
+    claim.refresh_from_db()
+    assert claim.status == "disputed"
+    assert (claim.claimant, claim.kind, claim.note) == (khamenei, "accusation", "Said at the ceremony.")
+    assert sorted(claim.tags.names()) == ["law", "soleimani"]
     assert page.js_errors == []
 
 
@@ -307,3 +330,97 @@ def test_reader_runs_without_javascript_errors(page, analyst_name, document):
     select(page, "The evening ended")
     page.keyboard.press("Escape")
     assert page.js_errors == []
+
+
+def highlight(page, quote, text):
+    """Select ``quote`` in the reader, highlight it and save the dialog as it opens."""
+    start, end = select(page, quote, text)
+    page.click("#selection-toolbar [data-action=highlight]")
+    page.wait_for_selector("#claim-dialog[open]")
+    assert page.text_content("#claim-dialog [data-quote]") == quote
+    page.click("#claim-dialog [type=submit]")
+    page.wait_for_selector("#doc-text mark[data-key]:not([data-key=passage])")
+    return start, end
+
+
+def test_the_last_words_of_a_document_can_be_highlighted(page, analyst_name, db):
+    # The page's text used to end with a newline the document does not have:
+    # a selection in the last 32 characters carried it in its suffix and was refused.
+    text = TEXT.rstrip("\n")  # as the cleaner leaves a reading text
+    document = make_document(text, title="Closing remarks", slug="closing-remarks")
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    start, end = highlight(page, "ended with prayers.", text)
+
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.quote, claim.suffix) == (start, end, "ended with prayers.", "")
+    assert end == len(text)
+    assert page.js_errors == []
+
+
+def test_a_passage_across_a_line_break_of_a_crlf_capture_can_be_highlighted(page, analyst_name, db):
+    # The reading text of a CRLF capture kept its "\r"; the page's text has
+    # none, so every selection's offsets and context disagreed with the server's.
+    raw = TEXT.replace("\n", "\r\n")
+    document, _cleaned = create_document(
+        raw, fields={"slug": "crlf-remarks"}, capture_method=Document.CaptureMethod.FILE_IMPORT
+    )
+    assert "\r" not in document.text and document.raw_text == raw
+    quote = "in Damascus.\nHe said the assassination"
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+
+    start, end = highlight(page, quote, document.text)
+
+    claim = Claim.objects.get()
+    assert (claim.start, claim.end, claim.quote) == (start, end, quote)
+    assert page.js_errors == []
+
+
+def script_errors(page):
+    """Errors of the page's scripts; the browser's own log line for the expected 409 is not one."""
+    return [error for error in page.js_errors if "409 (Conflict)" not in error]
+
+
+def test_an_edit_of_a_claim_changed_meanwhile_is_refused_visibly_keeping_the_input(
+    page, analyst_name, document
+):
+    from archive.services import annotations
+
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    # A colleague edits the claim after this page was rendered.
+    annotations.update_claim(Claim.objects.get(pk=claim.pk), user=None, note="The colleague's note.")
+
+    page.click(f'[data-claim-action=edit][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("#claim-dialog[open]")
+    page.fill("#claim-note", "My careful note.")
+    page.click("#claim-dialog [type=submit]")
+
+    page.wait_for_selector("#reader-alert:not([hidden])")
+    assert "changed by someone else; reload to see the change" in page.text_content("#reader-alert")
+    assert page.is_visible("#claim-dialog")
+    assert "changed by someone else" in page.text_content("#claim-dialog [data-errors]")
+    assert page.input_value("#claim-note") == "My careful note."
+    assert Claim.objects.get(pk=claim.pk).note == "The colleague's note."
+    assert script_errors(page) == []
+
+
+def test_a_move_of_a_claim_changed_meanwhile_is_refused_visibly(page, analyst_name, document):
+    from archive.services import annotations
+
+    claim = make_claim(document, OPENING)
+    sign_in(page, analyst_name)
+    open_reader(page, document)
+    annotations.update_claim(Claim.objects.get(pk=claim.pk), user=None, status="disputed")
+
+    page.click(f'[data-claim-action=move][data-claim-id="{claim.pk}"]')
+    page.wait_for_selector("body.is-moving")
+    select(page, "The ambassador opened the ceremony")
+    page.click("#selection-toolbar [data-action=move]")
+
+    page.wait_for_selector("#reader-alert:not([hidden])")
+    assert Claim.objects.get(pk=claim.pk).quote == OPENING
+    assert script_errors(page) == []

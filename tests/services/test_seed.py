@@ -5,7 +5,7 @@ import hashlib
 import io
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -23,6 +23,7 @@ from archive.models import (
 )
 from archive.services import seed
 from archive.text import anchoring
+from tests.conftest import sign_in as authenticate
 from tests.paths import CAPTURES, SHARED_SEEDS
 
 SEED_TEXT = seed.SEED_PATH.read_text(encoding="utf-8")

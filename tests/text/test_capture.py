@@ -1,5 +1,7 @@
 """The pure capture pipeline: the boilerplate cleaner and the exact decoder."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +20,8 @@ def removed_texts(raw):
 
 
 def raw_lines(raw):
-    lines = raw.split("\n")
+    # A line ends in "\n", "\r\n" or "\r"; the reading text joins lines with "\n".
+    lines = re.split(r"\r\n|\r|\n", raw)
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
     return lines
@@ -186,8 +189,26 @@ def test_runs_of_blank_lines_collapse_to_one_and_are_reported():
 
 
 def test_characters_within_lines_are_untouched():
-    raw = "“Quoted”  and  spaced\t line — with ‘curly’ quotes.\r\nSecond line.\r\n"
-    assert clean(raw).text == "“Quoted”  and  spaced\t line — with ‘curly’ quotes.\r\nSecond line."
+    raw = "“Quoted”  and  spaced\t line — with ‘curly’ quotes.\nSecond line.\n"
+    assert clean(raw).text == "“Quoted”  and  spaced\t line — with ‘curly’ quotes.\nSecond line."
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_line_endings_become_newlines_in_the_reading_text(ending):
+    # A browser's page text has no "\r": a reading text with CRLF refused every
+    # selection, and a CR-only capture was one long line.
+    raw = ending.join(["Share this article", "Headline", "", "", "Body, “quoted”.", "Copy link", ""])
+    cleaned = clean(raw)
+    assert cleaned.text == "Headline\n\nBody, “quoted”."
+    assert [(r.line, r.reason) for r in cleaned.removed] == [
+        (1, "share widget"),
+        (4, "blank line"),
+        (6, "share widget"),
+    ]
+
+
+def test_mixed_line_endings_all_become_newlines():
+    assert clean("One.\r\nTwo.\rThree.\nFour.").text == "One.\nTwo.\nThree.\nFour."
 
 
 def test_byte_order_mark_is_dropped_from_reading_text_and_reported():

@@ -133,11 +133,13 @@ lines = st.lists(
 ).map("".join)
 
 
-@given(lines, lines, lines, st.booleans())
-def test_setting_aside_the_unchanged_ends_gives_the_diff_of_the_whole_texts(head, middle, tail, split):
+@given(lines, lines, lines, st.booleans(), st.sampled_from([1, 90_000, diff.REANCHOR_MATCHER_LIMIT]))
+def test_setting_aside_the_unchanged_ends_gives_the_diff_of_the_whole_texts(head, middle, tail, split, limit):
     a = head + middle + tail
     b = head + middle[::-1] + "Assad" + tail
-    assert diff.opcodes(a, b, split_replace=split) == diff._opcodes(a, b, split_replace=split)
+    assert diff.opcodes(a, b, split_replace=split, matcher_limit=limit) == diff._opcodes(
+        a, b, split_replace=split, matcher_limit=limit
+    )
 
 
 def test_a_small_edit_in_a_long_text_aligns_only_the_changed_lines():

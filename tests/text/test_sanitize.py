@@ -229,3 +229,28 @@ def test_rendered_notes_are_always_safe(note):
 @given(st.one_of(st.text(max_size=200), markdownish))
 def test_cleaned_html_is_always_safe(html):
     assert_safe(clean_html(html))
+
+
+def test_notes_render_correctly_from_many_threads_at_once():
+    # A threaded server renders several claim cards at once; a shared bleach
+    # Cleaner broke under that (html5lib "pop from empty list").
+    import threading
+
+    note = "Said **twice**, see https://example.org/a?b=c and [the report](https://example.org/r).\n\n- one\n- *two*\n> quoted `code`"
+    expected = render_note(note)
+    failures = []
+
+    def work():
+        for _ in range(300):
+            try:
+                if render_note(note) != expected:
+                    failures.append("different output")
+            except Exception as error:  # noqa: BLE001 - any failure counts
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

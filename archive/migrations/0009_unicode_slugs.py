@@ -1,6 +1,6 @@
-"""People and sources take slugs in any script; tags stored without a usable
-slug (a name such as ">" slugifies to nothing) get one, so their pages and
-every page showing them can be drawn."""
+"""People and sources take slugs in any script, and so do the old addresses of
+merged tags; tags stored without a usable slug (a name such as ">" slugifies
+to nothing) get one, so their pages and every page showing them can be drawn."""
 
 import re
 
@@ -11,7 +11,11 @@ _SLUG = re.compile(r"^[-\w]+\Z")
 
 def give_tags_slugs(apps, schema_editor):
     Tag = apps.get_model("taggit", "Tag")
-    taken = set(Tag.objects.values_list("slug", flat=True))
+    TagRedirect = apps.get_model("archive", "TagRedirect")
+    # A merged tag's old address stays its redirect's: a new slug never takes it.
+    taken = set(Tag.objects.values_list("slug", flat=True)) | set(
+        TagRedirect.objects.values_list("slug", flat=True)
+    )
     for tag in Tag.objects.order_by("pk"):
         if _SLUG.match(tag.slug):
             continue
@@ -27,7 +31,7 @@ def give_tags_slugs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("archive", "0005_published_time_zone_stated"),
+        ("archive", "0008_tag_redirects"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
@@ -41,6 +45,11 @@ class Migration(migrations.Migration):
             model_name="source",
             name="slug",
             field=models.SlugField(allow_unicode=True, max_length=200, unique=True),
+        ),
+        migrations.AlterField(
+            model_name="tagredirect",
+            name="slug",
+            field=models.SlugField(allow_unicode=True, max_length=100, unique=True),
         ),
         migrations.RunPython(give_tags_slugs, migrations.RunPython.noop),
     ]
