@@ -65,6 +65,7 @@ bench: install-dev
 	$(PY) bench/reanchor.py
 	$(PY) bench/suggest.py
 	$(PY) bench/compare.py
+	$(PY) bench/passage.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

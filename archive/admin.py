@@ -7,6 +7,7 @@ What analysts may do is decided by the Analysts group's permissions, not here.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -22,6 +23,7 @@ from archive.forms import (
     ClaimAdminForm,
     DocumentCaptureForm,
     DocumentChangeForm,
+    TagAdminForm,
     TagMergeForm,
 )
 from archive.models import (
@@ -41,6 +43,35 @@ from archive.text import anchoring
 from archive.text.rendering import Highlight, render_highlighted
 
 # --- Shared pieces -----------------------------------------------------------------
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, minus its crash on a value that is not an id.
+
+    Re-drawing a refused form, the stock widget looks the submitted value up
+    as an id; ``document=abc`` (or an id too large for the column) then
+    raises (a 500) instead of the form's own “Select a valid choice” message.
+    Values that cannot be ids are simply not pre-selected.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        usable = []
+        for item in value:
+            try:
+                # The column's own range too: SQLite refuses a 20-digit id in an IN list.
+                target.run_validators(target.to_python(item))
+            except ValidationError:
+                continue
+            usable.append(item)
+        return super().optgroups(name, usable, attr)
+
+
+class SafeAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class TagListFilter(admin.SimpleListFilter):
@@ -193,7 +224,7 @@ class PersonAdmin(admin.ModelAdmin):
 # --- Documents ---------------------------------------------------------------------------
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Claim
     form = ClaimAdminForm
     fields = [
@@ -219,7 +250,7 @@ class ClaimInline(admin.TabularInline):
         return orphan_flag(obj)
 
 
-class DocumentRelationInline(admin.StackedInline):
+class DocumentRelationInline(SafeAutocompleteMixin, admin.StackedInline):
     model = DocumentRelation
     fk_name = "document"
     autocomplete_fields = ["target"]
@@ -234,7 +265,7 @@ PROVENANCE_FIELDS.insert(PROVENANCE_FIELDS.index("provenance_notes"), "capture_m
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     Media = SelectionMedia
     form = DocumentChangeForm
     add_form = DocumentCaptureForm
@@ -402,7 +433,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentRelation)
-class DocumentRelationAdmin(admin.ModelAdmin):
+class DocumentRelationAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["document", "kind", "target_title"]
     list_filter = ["kind"]
     list_select_related = ["document", "target"]
@@ -436,7 +467,7 @@ CLAIM_RECORD = ("Record", {"fields": ["anchor_note", "created_by", "created_at",
 CLAIM_DETAILS = ("Claim", {"fields": list(Claim.DETAIL_FIELDS)})
 
 
-class ClaimLinkInline(admin.TabularInline):
+class ClaimLinkInline(SafeAutocompleteMixin, admin.TabularInline):
     """Links from this claim to claims in other documents (“this claim *reports* that one”)."""
 
     model = ClaimLink
@@ -450,7 +481,7 @@ class ClaimLinkInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     Media = SelectionMedia
     form = ClaimAdminForm
     inlines = [ClaimLinkInline]
@@ -553,7 +584,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimLink)
-class ClaimLinkAdmin(admin.ModelAdmin):
+class ClaimLinkAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["from_claim", "relation", "to_claim", "created_by"]
     list_filter = ["relation"]
     list_select_related = ["from_claim", "to_claim", "created_by"]
@@ -654,6 +685,7 @@ def _register_tag_admin():
         # the action below, through ``archive.services.tags``.
         inlines = []
         actions = ["merge_tags"]
+        form = TagAdminForm  # a name with no letter or digit could have no page
 
         def get_urls(self):
             return admin.ModelAdmin.get_urls(self)  # without taggit's merge-tags page

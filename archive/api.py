@@ -2,8 +2,9 @@
 
 Every write: POST only, CSRF-checked by the middleware, members of Analysts
 only (anonymous users get 403, not a login redirect, since a script cannot
-follow one), selectors checked against the current text (400 with a precise
-message otherwise). The response carries the re-rendered text and claim list
+follow one), a JSON body of exactly the shape its schema declares
+(``archive.schemas``), selectors checked against the current text (400 with a
+precise message naming the field otherwise). The response carries the re-rendered text and claim list
 so the page updates in place.
 
 Concurrency: update, move, delete and revert take the ``version`` of the claim
@@ -13,7 +14,7 @@ answer is 409 Conflict with the claim as it is now. Without a version the
 claim is checked against the version read when the request began.
 """
 
-import json
+import re
 from functools import wraps
 
 from django.core.exceptions import ValidationError
@@ -23,13 +24,12 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
+from archive import schemas
 from archive.forms import ClaimFieldsForm
 from archive.models import Claim, ClaimEvent, Document, Person
 from archive.permissions import may
 from archive.reader import claim_data, reader_fragments
 from archive.services import annotations
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 def _forbidden(message):
@@ -57,27 +57,37 @@ def _analyst_only(permission):
     return decorator
 
 
-def _payload(request):
-    if len(request.body) > MAX_BODY_BYTES:
-        raise ValueError(f"The request is larger than {MAX_BODY_BYTES} bytes.")
-    try:
-        data = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"The request body is not valid JSON: {error}.") from None
-    if not isinstance(data, dict):
-        raise ValueError("The request body must be a JSON object.")
-    return data
+def _parsed(request, schema):
+    """``(model, None)``, or ``(None, 400 response)`` naming each field that is wrong."""
+    if request.content_type != "application/json":
+        return None, _bad_request({"__all__": ["Send the request as JSON (Content-Type: application/json)."]})
+    data, errors = schemas.parse(schema, request.body)
+    if errors:
+        return None, _bad_request(errors)
+    return data, None
 
 
 def _selector(document, data):
+    """The checked selector for ``data`` (a SelectorIn), or SelectorError."""
     return annotations.checked_selector(
-        document,
-        quote=data.get("quote"),
-        prefix=data.get("prefix", ""),
-        suffix=data.get("suffix", ""),
-        start=data.get("start"),
-        end=data.get("end"),
+        document, quote=data.quote, prefix=data.prefix, suffix=data.suffix, start=data.start, end=data.end
     )
+
+
+def _claim_fields(data):
+    """The claim's fields (``Claim.DETAIL_FIELDS``, tags included) checked by the form:
+    ``(details, None)`` or ``(None, 400 response)``."""
+    form = ClaimFieldsForm({name: getattr(data, name) for name in schemas.ClaimFieldsIn.model_fields})
+    if not form.is_valid():
+        return None, _bad_request(form.errors)
+    return form.details(), None
+
+
+def _invalid(error, field="__all__"):
+    """400 for a ValidationError raised by a service (a field's own key when it names one)."""
+    if hasattr(error, "error_dict"):
+        return _bad_request(error.message_dict)
+    return _bad_request({field: error.messages})
 
 
 def _claim_response(request, claim, document, status=200):
@@ -96,20 +106,24 @@ def _claim_response(request, claim, document, status=200):
     return response
 
 
+_IF_MATCH = re.compile(r'(?:W/)?"?([0-9]{1,10})"?')
+
+
 def _expected_version(request, data):
-    """The version the client edited (body ``version`` or ``If-Match``), or None; ValueError if malformed."""
-    value = data.get("version")
-    if value is None and request.headers.get("If-Match"):
-        value = request.headers["If-Match"].strip().removeprefix("W/").strip('"')
-    if value is None or value == "":
+    """The version the client edited: the body's ``version`` (checked by its schema) or
+    ``If-Match``, or None; ValueError if the header is malformed."""
+    if data.version is not None:
+        return data.version
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
         return None
-    try:
-        version = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"The version must be a whole number, not “{value}”.") from None
-    if isinstance(value, bool) or version < 1:
-        raise ValueError(f"The version must be a whole number from 1, not “{value}”.")
-    return version
+    match = _IF_MATCH.fullmatch(header)
+    if match is None or not 1 <= int(match.group(1)) <= schemas.MAX_VERSION:
+        raise ValueError(
+            "If-Match must carry the claim's version, a whole number from 1 "
+            f'(e.g. "3"), not “{header[:40]}”.'
+        )
+    return int(match.group(1))
 
 
 def _conflict(conflict):
@@ -136,15 +150,21 @@ def _editable_claim(request, pk):
 @_analyst_only("archive.add_claim")
 def claim_create(request, slug):
     document = get_object_or_404(Document, slug=slug)
+    data, refused = _parsed(request, schemas.ClaimCreateIn)
+    if refused:
+        return refused
     try:
-        data = _payload(request)
         selector = _selector(document, data)
-    except (ValueError, annotations.SelectorError) as error:
+    except annotations.SelectorError as error:
         return _bad_request({"selector": [str(error)]})
-    form = ClaimFieldsForm(data)
-    if not form.is_valid():
-        return _bad_request(form.errors)
-    claim = annotations.create_claim(document, selector, user=request.user, **form.details())
+    details, refused = _claim_fields(data)
+    if refused:
+        return refused
+    try:
+        claim = annotations.create_claim(document, selector, user=request.user, **details)
+    except ValidationError as error:
+        # The text was corrected between the check above and the locked re-check in the service.
+        return _invalid(error, "selector")
     return _claim_response(request, claim, document, status=201)
 
 
@@ -152,20 +172,22 @@ def claim_create(request, slug):
 @_analyst_only("archive.change_claim")
 def claim_update(request, pk):
     claim = _editable_claim(request, pk)
+    data, refused = _parsed(request, schemas.ClaimUpdateIn)
+    if refused:
+        return refused
     try:
-        data = _payload(request)
         version = _expected_version(request, data)
     except ValueError as error:
         return _bad_request({"__all__": [str(error)]})
-    form = ClaimFieldsForm(data)
-    if not form.is_valid():
-        return _bad_request(form.errors)
+    details, refused = _claim_fields(data)
+    if refused:
+        return refused
     try:
-        annotations.update_claim(claim, user=request.user, expected_version=version, **form.details())
+        annotations.update_claim(claim, user=request.user, expected_version=version, **details)
     except annotations.Conflict as conflict:
         return _conflict(conflict)
     except ValidationError as error:
-        return _bad_request(error.message_dict)
+        return _invalid(error)
     return _claim_response(request, claim, claim.document)
 
 
@@ -173,11 +195,16 @@ def claim_update(request, pk):
 @_analyst_only("archive.change_claim")
 def claim_move(request, pk):
     claim = _editable_claim(request, pk)
+    data, refused = _parsed(request, schemas.ClaimMoveIn)
+    if refused:
+        return refused
     try:
-        data = _payload(request)
         version = _expected_version(request, data)
+    except ValueError as error:
+        return _bad_request({"__all__": [str(error)]})
+    try:
         selector = _selector(claim.document, data)
-    except (ValueError, annotations.SelectorError) as error:
+    except annotations.SelectorError as error:
         return _bad_request({"selector": [str(error)]})
     try:
         annotations.move_claim(claim, selector, user=request.user, expected_version=version)
@@ -193,9 +220,12 @@ def claim_move(request, pk):
 @_analyst_only("archive.delete_claim")
 def claim_delete(request, pk):
     claim = _editable_claim(request, pk)
+    data, refused = _parsed(request, schemas.ClaimDeleteIn)
+    if refused:
+        return refused
     document = claim.document
     try:
-        version = _expected_version(request, _payload(request))
+        version = _expected_version(request, data)
     except ValueError as error:
         return _bad_request({"__all__": [str(error)]})
     try:
@@ -210,14 +240,15 @@ def claim_delete(request, pk):
 def claim_revert(request, pk):
     """Put a claim back into the state an event of its history recorded: ``{"event": id, "version": n}``."""
     claim = _editable_claim(request, pk)
+    data, refused = _parsed(request, schemas.ClaimRevertIn)
+    if refused:
+        return refused
     try:
-        data = _payload(request)
         version = _expected_version(request, data)
     except ValueError as error:
         return _bad_request({"__all__": [str(error)]})
-    try:
-        event = ClaimEvent.objects.get(pk=int(data.get("event")), claim=claim)
-    except (TypeError, ValueError, ClaimEvent.DoesNotExist):
+    event = ClaimEvent.objects.filter(pk=data.event, claim=claim).first()
+    if event is None:
         return _bad_request({"event": ["Give the id of an event in this claim's history."]})
     try:
         annotations.revert_claim(claim, event, user=request.user, expected_version=version)
@@ -225,6 +256,8 @@ def claim_revert(request, pk):
         return _conflict(conflict)
     except annotations.RevertError as error:
         return _bad_request({"event": [str(error)]})
+    except ValidationError as error:
+        return _invalid(error, "event")
     return _claim_response(request, claim, claim.document)
 
 

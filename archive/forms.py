@@ -4,11 +4,13 @@ from django import forms
 from django.conf import settings
 from django.db.models import Count, F, Q
 from taggit.models import Tag
+from taggit.utils import parse_tags
 
 from archive import search
 from archive.models import Claim, ClaimLink, Document, Person, Source
 from archive.services import annotations, imports
 from archive.text import anchoring, capture
+from archive.validators import tag_name_problem, validate_tag_names
 
 # --- Public reading site -------------------------------------------------
 
@@ -126,6 +128,16 @@ def stale_message(what, version, current):
 DOCUMENT_PROVENANCE_FIELDS = list(imports.FIELDS)
 
 
+class CheckedTagsMixin:
+    """Refuses, before anything is stored, a tag that could not have a page
+    (``>``, ``!!!``) or is too long; tags in any script are welcome."""
+
+    def clean_tags(self):
+        names = self.cleaned_data["tags"] or []
+        validate_tag_names(names)
+        return names
+
+
 class TextareaField(forms.CharField):
     """A CharField that drops the CRLF line ends browsers submit textareas with.
 
@@ -138,7 +150,7 @@ class TextareaField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
-class DocumentCaptureForm(forms.ModelForm):
+class DocumentCaptureForm(CheckedTagsMixin, forms.ModelForm):
     """Archive a new capture: pasted text or an uploaded file, plus its provenance.
 
     The capture goes through ``archive.services.imports`` like every other import: decoded
@@ -230,7 +242,7 @@ class DocumentCaptureForm(forms.ModelForm):
         return self.instance
 
 
-class DocumentChangeForm(forms.ModelForm):
+class DocumentChangeForm(CheckedTagsMixin, forms.ModelForm):
     """Edit a document's identity and provenance. The reading text is not edited
     here: corrections go through the correction page, which saves a new version
     and re-anchors the claims (``annotations.correct_text``)."""
@@ -244,7 +256,7 @@ class DocumentChangeForm(forms.ModelForm):
 CLAIM_QUOTE_FIELDS = ("document", "quote", "prefix", "suffix")
 
 
-class ClaimAdminForm(forms.ModelForm):
+class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
     """A claim placed by its quote: the analyst types or pastes the passage
     (with a few words before or after when it occurs more than once) and the
     form finds it in the reading text. It never guesses between occurrences."""
@@ -368,12 +380,8 @@ class ClaimFieldsForm(forms.Form):
     visibility = forms.ChoiceField(choices=Claim._meta.get_field("visibility").choices, initial="draft")
 
     def clean_tags(self):
-        from taggit.utils import parse_tags
-
         names = parse_tags(self.cleaned_data["tags"])
-        too_long = [name for name in names if len(name) > 100]
-        if too_long:
-            raise forms.ValidationError(f"Tag “{too_long[0][:40]}…” is longer than 100 characters.")
+        validate_tag_names(names)
         return names
 
     def details(self):
@@ -464,8 +472,8 @@ class CompareForm(forms.Form):
 
     MODES = [("columns", "Columns with linked claims"), ("diff", "Word-level differences (2 documents)")]
 
-    tag = forms.SlugField(required=False)
-    claimant = forms.SlugField(required=False)
+    tag = forms.SlugField(required=False, allow_unicode=True)
+    claimant = forms.SlugField(required=False, allow_unicode=True)
     relation = forms.ChoiceField(required=False, choices=[("", "Any relation"), *ClaimLink.Relation.choices])
     pair = forms.IntegerField(required=False, min_value=1)
     suggest = forms.IntegerField(required=False, min_value=1, label="Suggest counterparts for claim")
@@ -499,6 +507,21 @@ class ClaimLinkForm(forms.ModelForm):
                 "A claim cannot be linked to itself; choose a claim in another document."
             )
         return cleaned
+
+
+class TagAdminForm(forms.ModelForm):
+    """A tag added or renamed in the admin: a name that can have a page, in any script."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        problem = tag_name_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
 
 
 class TagMergeForm(forms.Form):

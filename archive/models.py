@@ -65,7 +65,8 @@ class Source(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    # Any script: a Persian outlet's page can be /sources/خبرگزاری-فارس/.
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     homepage = URLField(blank=True)
     country = models.CharField(max_length=100, blank=True, help_text="Leave blank when unknown.")
@@ -83,7 +84,7 @@ class Source(models.Model):
 
 class Person(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     role = models.CharField(max_length=300, blank=True)
     aliases = models.TextField(
         blank=True,
@@ -348,6 +349,16 @@ class ClaimQuerySet(PublishedQuerySet):
     def for_display(self):
         return self.select_related("document", "document__source", "claimant").prefetch_related("tags")
 
+    def visible_in(self, document, user):
+        """The claims of ``document`` that ``user`` may read, for a document
+        already found with ``Document.objects.visible_to(user)``: its own
+        visibility is not asked again (on SQLite that question reads past the
+        document's whole text)."""
+        claims = self.filter(document=document)
+        if is_analyst(user):
+            return claims
+        return claims.filter(visibility=Visibility.PUBLISHED)
+
 
 class Claim(models.Model):
     class Kind(models.TextChoices):
@@ -523,7 +534,7 @@ class DocumentSlug(models.Model):
 class TagRedirect(models.Model):
     """The slug of a tag that was merged into another, so its old page redirects there."""
 
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     name = models.CharField(max_length=100, help_text="The merged tag's name.")
     tag = models.ForeignKey(
         "taggit.Tag", on_delete=models.CASCADE, related_name="+", help_text="The tag it was merged into."

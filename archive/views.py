@@ -41,14 +41,16 @@ from archive.models import (
     TagRedirect,
     Visibility,
 )
-from archive.permissions import analyst_required, may
+from archive.permissions import analyst_required, is_analyst, may
 from archive.services import annotations
 from archive.text import anchoring, diff
 from archive.text.rendering import context_window, render_highlighted
 
 # A passage link carries its quote in the URL; longer quotes are refused
-# rather than searched (they would make every such request costly).
-PASSAGE_MAX_CHARS = 2000
+# rather than searched (they would make every such request costly), and
+# longer context is cut (``anchoring.locate_passage`` bounds its work).
+PASSAGE_MAX_CHARS = anchoring.PASSAGE_MAX_CHARS
+PASSAGE_CONTEXT_MAX_CHARS = anchoring.PASSAGE_CONTEXT_MAX_CHARS
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
@@ -131,7 +133,11 @@ def _passage(request, document):
     except ValueError:
         hint = None
     located = anchoring.locate_passage(
-        document.text, quote, request.GET.get("pre", "")[:200], request.GET.get("suf", "")[:200], hint=hint
+        document.text,
+        quote,
+        request.GET.get("pre", "")[-PASSAGE_CONTEXT_MAX_CHARS:],
+        request.GET.get("suf", "")[:PASSAGE_CONTEXT_MAX_CHARS],
+        hint=hint,
     )
     return located, quote
 
@@ -153,8 +159,9 @@ def _document_page_context(request, document, passage=None):
             "claim_kinds": Claim.Kind.choices,
             "raw_intact": document.raw_text_intact(),
             "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
-            "versions": document.versions.select_related("created_by").order_by("number"),
+            "versions": document.versions.select_related("created_by").defer("text").order_by("number"),
             "passage": passage,
+            "passage_max": PASSAGE_MAX_CHARS,
             "chain": comparison.relation_chain(document, visible),
         }
     )
@@ -187,15 +194,17 @@ def document_raw(request, slug):
 def claim_detail(request, pk):
     claim = get_object_or_404(visible_claims(request).for_display().select_related("anchored_version"), pk=pk)
     reader.attach_links([claim], ClaimLink.objects.visible_to(request.user))
-    counterparts = _counterparts(request, claim, _candidate_documents(request, claim.document))
     context = {
         "claim": claim,
         "document": claim.document,
-        "counterparts": counterparts,
-        "counterpart_people": _counterpart_people(request, claim, counterparts),
         "relations": ClaimLink.Relation.choices,
         "visibilities": Visibility.choices,
     }
+    if show_suggestions(request):
+        counterparts = _counterparts(request, claim, _candidate_documents(request, claim.document))
+        context["show_suggestions"] = True
+        context["counterparts"] = counterparts
+        context["counterpart_people"] = _counterpart_people(request, claim, counterparts)
     if may(request.user, "archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
         context["can_revert"] = may(request.user, "archive.change_claim")
@@ -214,6 +223,11 @@ def claim_detail(request, pk):
 
 
 SUGGESTION_CANDIDATES = 10
+
+
+def show_suggestions(request):
+    """Suggested counterparts are unreviewed machine output: analysts only."""
+    return is_analyst(request.user)
 
 
 def _candidate_documents(request, document):
@@ -244,7 +258,9 @@ COUNTERPART_PEOPLE = 20
 
 def _counterpart_people(request, claim, counterparts):
     """Names offered for a new counterpart's claimant: who speaks in those documents (a bounded list)."""
-    if not counterparts or not may(request.user, "archive.add_claimlink"):
+    if not (
+        counterparts and may(request.user, "archive.add_claimlink") and may(request.user, "archive.add_claim")
+    ):
         return []
     documents = {item.document.pk for item in counterparts}
     people = list(
@@ -258,10 +274,12 @@ def _counterpart_people(request, claim, counterparts):
 
 
 @analyst_required("archive.add_claimlink")
+@analyst_required("archive.add_claim")
 @require_http_methods(["POST"])
 def counterpart_accept(request, pk):
     """Accept a suggested counterpart: create (or reuse) the claim at that span and link it.
 
+    It may create a claim, so it needs the permission to add claims as well as links.
     A new counterpart claim is attributed to nobody unless the analyst names its
     claimant (the passage may quote someone else entirely), and is a draft
     unless the analyst publishes it.
@@ -362,7 +380,7 @@ def document_version(request, slug, number):
         and not document.versions.filter(number__gt=version.number).exists(),
         "text_html": render_highlighted(version.text, highlights),
         "orphans": orphans,
-        "versions": document.versions.order_by("number"),
+        "versions": document.versions.defer("text").order_by("number"),
     }
     return render(request, "archive/document_version.html", context)
 
@@ -415,32 +433,45 @@ def claim_create_by_quote(request, slug):
     return render(request, "archive/document_detail.html", context, status=400)
 
 
+# Tag, person and source pages show only what the visitor may read; when that
+# is nothing, the page does not exist for them, answered exactly like a slug
+# nobody has: a person cited only in draft claims is not public yet.
+def _nothing_visible(model):
+    return Http404(f"No {model._meta.object_name} matches the given query.")
+
+
 def tag_detail(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         # A tag merged into another: its page moved there for good.
         merged = TagRedirect.objects.filter(slug=slug).select_related("tag").first()
         if merged is None:
-            raise Http404("No tag at this address.")
+            raise _nothing_visible(Tag)
         query = request.META.get("QUERY_STRING", "")
         target = reverse("archive:tag_detail", args=[merged.tag.slug])
         return redirect(target + (f"?{query}" if query else ""), permanent=True)
-    documents = _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
-        *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+    documents = list(
+        _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
+            *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
+        )
     )
-    claims = visible_claims(request).filter(tags__slug=slug).for_display()
+    claims = list(visible_claims(request).filter(tags__slug=slug).for_display())
+    if not documents and not claims:
+        raise _nothing_visible(Tag)
     context = {"tag": tag, "documents": documents, "claims": claims}
     return render(request, "archive/tag_detail.html", context)
 
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    claims = (
+    claims = list(
         visible_claims(request)
         .filter(claimant=person)
         .for_display()
         .order_by("-document__published_at", "document__title", "document_id", "start", "pk")
     )
+    if not claims:
+        raise _nothing_visible(Person)
     return render(request, "archive/person_detail.html", {"person": person, "claims": claims})
 
 
@@ -449,6 +480,8 @@ def source_detail(request, slug):
     documents = visible_documents(request).filter(source=source)
     newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
     page, page_notice = _paginate(request, _document_cards(request, documents).order_by(*newest_first))
+    if not page.paginator.count:
+        raise _nothing_visible(Source)
     context = {"source": source, "page": page, "page_notice": page_notice}
     return render(request, "archive/source_detail.html", context)
 
@@ -457,7 +490,10 @@ def _compare_documents(request, slugs):
     """The visible documents for ``slugs`` in that order, or the slugs that are missing."""
     found = {
         document.slug: document
-        for document in visible_documents(request).filter(slug__in=slugs).select_related("source")
+        for document in visible_documents(request)
+        .filter(slug__in=slugs)
+        .select_related("source")
+        .defer("raw_text", "cleaning_report")
     }
     return [found[slug] for slug in slugs if slug in found], [slug for slug in slugs if slug not in found]
 
@@ -500,7 +536,7 @@ def compare(request):
     )
     focused = next((pair for pair in pairs if pair.link.pk == state["pair"]), None)
     suggest_for = None
-    if state["suggest"]:
+    if state["suggest"] and show_suggestions(request):
         suggest_for = next(
             (claim for column in columns for claim in column.claims if claim.pk == state["suggest"]), None
         )
@@ -520,6 +556,7 @@ def compare(request):
         "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
         "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
         "relations": ClaimLink.Relation.choices,
+        "show_suggestions": show_suggestions(request),
         "suggest_for": suggest_for,
         "counterparts": _compare_counterparts(request, suggest_for, documents, columns),
         "visibilities": Visibility.choices,
@@ -554,13 +591,15 @@ def _diff_page(request, left, right, *, back_url, status=200):
 
     ``left`` and ``right`` are dicts with title, url, note, language and text.
     """
-    ops = diff.word_diff(left["text"], right["text"])
+    context = {"sides": [left, right], "back_url": back_url}
+    try:
+        ops = diff.word_diff(left["text"], right["text"], bounded=True)
+    except diff.DiffTooLarge as error:
+        # Said on the page, with links to both texts, rather than spending seconds on it.
+        context["too_large"] = str(error)
+        return render(request, "archive/compare_diff.html", context, status=status)
     left["html"], right["html"] = diff.render_side_by_side(left["text"], right["text"], ops)
-    context = {
-        "sides": [left, right],
-        "stats": diff.diff_stats(left["text"], right["text"], ops),
-        "back_url": back_url,
-    }
+    context["stats"] = diff.diff_stats(left["text"], right["text"], ops)
     return render(request, "archive/compare_diff.html", context, status=status)
 
 

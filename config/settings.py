@@ -53,6 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: drops unusable cookies before the session reads them; refuses NUL
+    # characters and lone surrogates in the address, query and form (400).
+    "archive.middleware.StrictInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML and JSON compressed (Django's GZip pads responses against BREACH);
@@ -195,6 +198,12 @@ STORAGES = {
 MARGINS_MAX_CAPTURE_BYTES = env_int("MARGINS_MAX_CAPTURE_BYTES", 2 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MARGINS_MAX_CAPTURE_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MARGINS_MAX_CAPTURE_BYTES + 1024 * 1024
+
+# Tag slugs keep their script (سوریه → /tags/سوریه/, Иран → /tags/иран/): the
+# URL patterns accept Unicode slugs. Stripping would leave Persian, Arabic and
+# Russian tags with empty slugs, hence no page. (This is taggit's default; it
+# is stated here because the URLs depend on it.)
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
 
 MARGINS_PAGE_SIZE = env_int("MARGINS_PAGE_SIZE", 20, minimum=1)
 # Demo analyst for local runs; never created when DJANGO_ENV=production.

@@ -27,6 +27,14 @@ def document(db):
     return make_document(TEXT, title="Envoy remarks", slug="envoy-remarks")
 
 
+SELECTOR_FIELDS = ("quote", "prefix", "suffix", "start", "end")
+
+
+def selector_only(text, quote):
+    """What the move endpoint takes (and the reader sends): the span alone."""
+    return {key: value for key, value in selector_payload(text, quote).items() if key in SELECTOR_FIELDS}
+
+
 def selector_payload(text, quote, **extra):
     start = text.index(quote)
     selector = anchoring.selector_for(text, start, start + len(quote))
@@ -281,7 +289,7 @@ def test_update_with_invalid_field_changes_nothing(analyst, document):
 def test_move_records_old_and_new_span(analyst, analyst_user, document):
     claim = make_claim(document, "the talks had failed")
     new_quote = "Nobody expected the announcement"
-    payload = selector_payload(TEXT, new_quote)
+    payload = selector_only(TEXT, new_quote)
 
     response = post_json(analyst, reverse("archive:api_claim_move", args=[claim.pk]), payload)
 
@@ -299,7 +307,7 @@ def test_move_records_old_and_new_span(analyst, analyst_user, document):
 
 def test_move_to_a_stale_selection_leaves_claim_in_place(analyst, document):
     claim = make_claim(document, "the talks had failed")
-    payload = selector_payload(TEXT, "Nobody expected")
+    payload = selector_only(TEXT, "Nobody expected")
     payload["start"] += 1
     response = post_json(analyst, reverse("archive:api_claim_move", args=[claim.pk]), payload)
     assert response.status_code == 400

@@ -93,9 +93,16 @@ def test_a_stale_move_or_delete_is_409(analyst, analyst_user, claim):
 
 
 def test_a_malformed_version_is_refused(analyst, claim):
+    # The body's version is checked by the endpoint's strict schema, which names the field.
     response = post(analyst, "update", claim, {**FIELDS, "version": "latest"})
     assert response.status_code == 400
-    assert "whole number" in response.json()["errors"]["__all__"][0]
+    assert "whole number" in response.json()["errors"]["version"][0]
+    for version in ["2", 1.0, True, 0]:
+        assert post(analyst, "update", claim, {**FIELDS, "version": version}).status_code == 400
+    header = post(analyst, "update", claim, FIELDS, if_match='"latest"')
+    assert header.status_code == 400
+    assert "whole number" in header.json()["errors"]["__all__"][0]
+    assert Claim.objects.get(pk=claim.pk).version == 1
 
 
 def test_the_card_json_carries_the_version_it_was_rendered_at(analyst, analyst_user, claim):

@@ -94,13 +94,13 @@ def test_passage_quote_in_the_url_is_escaped(outsider, document):
 
 
 def test_over_long_passage_gets_a_message_not_an_error(outsider, document):
-    response = outsider.get(passage_url(document, "x" * 2500))
+    response = outsider.get(passage_url(document, "x" * 600))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "longer than 2000 characters" in html
+    assert "longer than 500 characters" in html
     assert 'role="alert"' in html
     shown = re.search(r'class="notice passage-missing".*?<blockquote>(x*)</blockquote>', html, re.S).group(1)
-    assert len(shown) == 2000
+    assert len(shown) == 500
 
 
 @pytest.mark.parametrize("at", ["abc", "-5", "999999999999999999999", ""])

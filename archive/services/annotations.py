@@ -39,6 +39,7 @@ from django.utils import timezone
 from archive import search
 from archive.models import Claim, ClaimEvent, ClaimLink, Document, DocumentVersion, Person
 from archive.text import anchoring
+from archive.validators import validate_tag_names
 
 CLAIM_CONFLICT = "This claim was changed by someone else; reload to see the change."
 CLAIM_GONE = "This claim was deleted by someone else; reload to see the change."
@@ -122,6 +123,14 @@ def _snapshot(claim):
     """A claim as its audit events record it: its span and details (the claimant by its key; no tags)."""
     details = {name: getattr(claim, Claim._meta.get_field(name).attname) for name in Claim.DETAIL_COLUMNS}
     return {**_span(claim), **details}
+
+
+def _check_tags(tags):
+    """Refuse tag names that could not be stored or shown, before anything is written."""
+    try:
+        validate_tag_names(list(tags))
+    except ValidationError as error:
+        raise ValidationError({"tags": error.messages}) from None
 
 
 def _changes(before, after):
@@ -229,6 +238,7 @@ CLEAN_EXCLUDE = ["anchored_version", "created_by"]
 
 @transaction.atomic
 def create_claim(document, selector, *, user, tags=(), **fields):
+    _check_tags(tags)
     # The document is locked and re-read: the selector is checked against the text as it is now.
     document = _lock_document(document)
     claim = Claim(
@@ -256,6 +266,8 @@ def update_claim(claim, *, user, tags=None, expected_version=None, reason="", **
 
     Only what changes is written; a change to nothing writes nothing and records nothing.
     """
+    if tags is not None:
+        _check_tags(tags)
     fresh = _lock_claim(claim, expected_version)
     before = claim_state(fresh)
     for name, value in fields.items():
@@ -602,6 +614,7 @@ def change_tag(tag, *, user, name, slug=None):
     """Rename a tag; every claim carrying it records the change of its tags."""
     from taggit.models import Tag
 
+    validate_tag_names([name])
     stored = Tag.objects.select_for_update(no_key=True).get(pk=tag.pk)
     old_name = stored.name
     if name != old_name:

@@ -26,6 +26,7 @@ from archive import search
 from archive.models import Document, Source, Visibility, sha256_hex
 from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
+from archive.validators import tag_name_problem
 
 # --- Documents -------------------------------------------------------------------
 
@@ -94,6 +95,9 @@ def create_document(
 
     values = dict(fields)
     tags = list(values.pop("tags", None) or [])
+    for tag in tags:
+        if problem := tag_name_problem(tag):
+            raise CaptureError(f"field “tags”: {problem}", name)
     if not values.get("title"):
         values["title"] = default_title(cleaned.text)
     if values.get("slug"):
@@ -317,6 +321,9 @@ def manifest_fields(entry: dict, *, where: str) -> dict:
         fields["captured_at"], _ = _parse_when(
             fields["captured_at"], lambda message: fail("captured_at", message)
         )
+    for tag in fields.get("tags", []):
+        if problem := tag_name_problem(tag):
+            fail("tags", problem)
 
     # The model's own validators (URLs, language tag, lengths, slug shape).
     probe = Document(

@@ -10,7 +10,9 @@ import bisect
 import math
 import os
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -85,14 +87,26 @@ def check_selector(text, selector):
     return ""
 
 
-def occurrences(text, needle):
-    """Start offsets of every (possibly overlapping) occurrence of ``needle``."""
+def occurrences(text, needle, limit=None):
+    """Start offsets of every (possibly overlapping) occurrence of ``needle``,
+    or of the first ``limit`` of them."""
     found = []
     position = text.find(needle)
-    while position != -1:
+    while position != -1 and (limit is None or len(found) < limit):
         found.append(position)
         position = text.find(needle, position + 1)
     return found
+
+
+def fits_context(text, start, end, prefix, suffix):
+    """Whether ``text`` reads ``prefix`` just before ``start`` and ``suffix`` just after ``end``.
+
+    Compared in place: slicing ``text[:start]`` would copy the text for each
+    occurrence, megabytes at a time.
+    """
+    if prefix and not (start >= len(prefix) and text.startswith(prefix, start - len(prefix), start)):
+        return False
+    return not suffix or text.startswith(suffix, end)
 
 
 # ---------------------------------------------------------------------------
@@ -110,22 +124,31 @@ def occurrences(text, needle):
 
 _LINE_BREAK = re.compile(r"\r\n?")
 
-_FOLD = str.maketrans(
-    {
-        **dict.fromkeys("‘’‚‛′ʼ", "'"),
-        **dict.fromkeys("“”„‟″«»", '"'),
-        **dict.fromkeys(
-            "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t",
-            " ",
-        ),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
-    }
-)
+_FOLD = {
+    **dict.fromkeys("‘’‚‛′ʼ", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys(
+        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t",
+        " ",
+    ),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+}
+# No variant folds to another variant, so replacing them one after another is
+# translating. It is also far faster on a long text: str.translate looks each
+# character up (300 ms for a 2 MB text that is not pure ASCII), where a replace of a
+# variant the text holds is one fast scan (a shared passage reads the whole
+# document's text folded).
+assert not set(_FOLD.values()) & set(_FOLD)
 
 
 def fold(text: str) -> str:
     """``text`` with typographic variants made plain, one character for one."""
-    return text.translate(_FOLD)
+    if text.isascii():
+        return text.replace("\t", " ")
+    for variant, plain in _FOLD.items():
+        if variant in text:
+            text = text.replace(variant, plain)
+    return text
 
 
 def _normal(text):
@@ -264,11 +287,7 @@ def find_quote(text, quote, prefix="", suffix=""):
             f"“{excerpt(quote, 60)}” does not occur in the document's text. Check spelling, "
             "quotation marks and spaces: the quote must be copied exactly."
         )
-    narrowed = [
-        p
-        for p in positions
-        if normal_text.endswith(prefix, 0, p) and normal_text.startswith(suffix, p + len(normal_quote))
-    ]
+    narrowed = [p for p in positions if fits_context(normal_text, p, p + len(normal_quote), prefix, suffix)]
     if not narrowed:
         raise QuoteNotFound(
             f"“{excerpt(quote, 60)}” occurs {len(positions)} time(s), but never with the given "
@@ -358,7 +377,9 @@ class PositionMap:
     def __init__(self, old_text, new_text):
         self.old_length = len(old_text)
         self.new_length = len(new_text)
-        segments = diff.opcodes(old_text, new_text, split_replace=False)
+        segments = diff.opcodes(
+            old_text, new_text, split_replace=False, matcher_limit=diff.REANCHOR_MATCHER_LIMIT
+        )
         # Segments with an empty old side (pure insertions) never contain an
         # old offset; the rest partition the old text, so bisect finds them.
         self.segments = [s for s in segments if s[2] > s[1]]
@@ -682,22 +703,39 @@ def _overlaps(a_start, a_end, b_start, b_end):
     return a_start < b_end and b_start < a_end
 
 
-def _match(text, quote, prefix, suffix, hint, mapped, *, trust_mapped, cuts=(False, False), elsewhere=None):
+def _match(
+    text,
+    quote,
+    prefix,
+    suffix,
+    hint,
+    mapped,
+    *,
+    trust_mapped,
+    cuts=(False, False),
+    elsewhere=None,
+    exact=None,
+    rough=None,
+):
     """Score every plausible span for the quote and pick one, or explain why not.
 
     ``text``, ``quote`` and the context are in folded normal form.
     ``elsewhere(start, end)`` says whether the diff shows a span to be another
     passage of the old text, unchanged: a repeated sentence's other copy,
-    which stays that copy's. Returns (winner or None, best score, runner-up
-    score, note).
+    which stays that copy's. ``exact`` are the quote's occurrences when the
+    caller has them already; ``rough`` are approximate spans to consider
+    besides them (by default the whole text's word index is consulted, see
+    ``_voted_spans``). Returns (winner or None, best score, runner-up score,
+    note).
     """
-    exact = occurrences(text, quote)
+    if exact is None:
+        exact = occurrences(text, quote)
     if len(exact) > MAX_EXACT_CANDIDATES:
         exact = _likeliest(text, exact, quote, prefix, suffix, hint)
     spans = {}
     for start in exact:
         spans[_whole_words(text, start, start + len(quote), cuts)] = True
-    rough = _voted_spans(text, quote, hint)
+    rough = _voted_spans(text, quote, hint) if rough is None else list(rough)
     if mapped is not None:
         low = max(0, min(mapped) - len(quote))
         high = min(len(text), max(mapped) + len(quote))
@@ -914,10 +952,12 @@ def reanchor_all(selectors: Sequence[Selector], old_text: str, new_text: str) ->
 
 
 def clear_caches() -> None:
-    """Forget the remembered corrections (benchmarks time a cold start)."""
+    """Forget the remembered corrections and texts (benchmarks time a cold start)."""
     _reanchor_all.cache_clear()
     _correction.cache_clear()
     _word_positions.cache_clear()
+    with _passage_texts_lock:
+        _passage_texts.clear()
 
 
 def preview_counts(selectors: Sequence[Selector], old_text: str, new_text: str) -> dict[Outcome, int]:
@@ -928,28 +968,119 @@ def preview_counts(selectors: Sequence[Selector], old_text: str, new_text: str) 
     return counts
 
 
+# Shared passages come from anyone's address bar, so the work spent finding
+# one is bounded whatever the text's length: the quote and its context are
+# capped, exact occurrences are counted only up to a limit, and the
+# approximate search looks only where the passage's rarer words occur, in a
+# bounded number of windows. A passage that cannot be placed that way is
+# reported as not found rather than searched for through megabytes.
+PASSAGE_MAX_CHARS = 500
+PASSAGE_CONTEXT_MAX_CHARS = 64
+PASSAGE_ANCHOR_WORDS = 8  # the longest distinct words of the quote looked up
+PASSAGE_RARE_WORD_LIMIT = 32  # a word found more often than this says little about where the quote is
+PASSAGE_WINDOWS = 6  # places where the fuzzy search looks
+_PASSAGE_WORD = re.compile(f"[{_WORD_CLASS}]{{4,}}")
+
+
+def _windows(text, quote):
+    """Up to PASSAGE_WINDOWS ``(low, high)`` stretches of ``text`` where the quote's rarer words
+    line up as they do in the quote, most agreeing words first."""
+    words = {}
+    for match in _PASSAGE_WORD.finditer(quote):
+        words.setdefault(match.group(), match.start())
+    longest = sorted(words.items(), key=lambda item: (-len(item[0]), item[1]))[:PASSAGE_ANCHOR_WORDS]
+    starts = []  # (where the quote would start, the word that says so)
+    for word, offset in longest:
+        found = occurrences(text, word, PASSAGE_RARE_WORD_LIMIT + 1)
+        if len(found) <= PASSAGE_RARE_WORD_LIMIT:
+            starts.extend((position - offset, word) for position in found)
+    if not starts:
+        return []
+    starts.sort()
+    slack = max(32, len(quote) // 4)
+    clusters = []  # [first start, last start, words]
+    for start, word in starts:
+        if clusters and start - clusters[-1][1] <= slack:
+            clusters[-1][1] = start
+            clusters[-1][2].add(word)
+        else:
+            clusters.append([start, start, {word}])
+    clusters.sort(key=lambda cluster: (-len(cluster[2]), cluster[0]))
+    margin = len(quote) // 2 + slack
+    return [
+        (max(0, first - margin), min(len(text), last + len(quote) + margin))
+        for first, last, _words in clusters[:PASSAGE_WINDOWS]
+    ]
+
+
+def _passage_spans(text, quote):
+    """Rough spans resembling ``quote`` where its rarer words are (``_match``
+    adds those near the position hint)."""
+    found = []
+    for low, high in _windows(text, quote):
+        found.extend(_fuzzy_spans(text, quote, low, high)[:2])
+    return found[:FUZZY_CANDIDATES]
+
+
+# A shared link sends every visitor to the same document, so the last few long
+# texts are kept in normal form and folded (about 15 ms for 2 MB), when they
+# are already in normal form: the offset tables of one that is not would take
+# far more memory than the text.
+PASSAGE_CACHE_MIN_CHARS = 100_000
+PASSAGE_CACHE_TEXTS = 4
+_passage_texts = OrderedDict()
+_passage_texts_lock = threading.Lock()
+
+
+def _passage_text(text):
+    """``(NormalForm, folded normal text)`` of a document's text."""
+    long = len(text) >= PASSAGE_CACHE_MIN_CHARS
+    if long:
+        with _passage_texts_lock:
+            prepared = _passage_texts.get(text)
+            if prepared is not None:
+                _passage_texts.move_to_end(text)
+                return prepared
+    form = NormalForm(text)
+    prepared = form, fold(form.text)
+    if long and form.text is text:
+        with _passage_texts_lock:
+            _passage_texts[text] = prepared
+            while len(_passage_texts) > PASSAGE_CACHE_TEXTS:
+                _passage_texts.popitem(last=False)
+    return prepared
+
+
 def locate_passage(
     text: str, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None
 ) -> Reanchored:
-    """Find a shared passage (``?passage=`` links) in ``text``.
+    """Find a shared passage (``?passage=`` links) in ``text``, with bounded work.
 
     The quote found exactly, once once the context is applied, gives KEPT
     (MOVED when ``hint`` names another offset); a close but not identical
     passage gives CHANGED; anything doubtful gives ORPHANED with the reason.
-    Quote, context and text are compared in normal form (NFC, "\\n" line
-    endings) with typographic variants folded.
+    Quotes over PASSAGE_MAX_CHARS are refused (ORPHANED); longer context is
+    cut to PASSAGE_CONTEXT_MAX_CHARS next to the quote. Quote, context and
+    text are compared in normal form (NFC, "\\n" line endings) with
+    typographic variants folded.
     """
     if not quote:
         return Reanchored(Outcome.ORPHANED, None, 0.0, 0.0, "orphaned: the passage's quote is empty")
-    form = NormalForm(text)
-    folded = fold(form.text)
+    if len(quote) > PASSAGE_MAX_CHARS:
+        return Reanchored(
+            Outcome.ORPHANED,
+            None,
+            0.0,
+            0.0,
+            f"orphaned: the passage is longer than {PASSAGE_MAX_CHARS} characters",
+        )
+    prefix = prefix[-PASSAGE_CONTEXT_MAX_CHARS:]
+    suffix = suffix[:PASSAGE_CONTEXT_MAX_CHARS]
+    form, folded = _passage_text(text)
     matchable, prefix, suffix = (_matchable(part) for part in (quote, prefix, suffix))
     normal_hint = None if hint is None else form.to_normal(max(0, min(hint, len(text))))
-    exact = [
-        p
-        for p in occurrences(folded, matchable)
-        if folded.endswith(prefix, 0, p) and folded.startswith(suffix, p + len(matchable))
-    ]
+    found = occurrences(folded, matchable, MAX_EXACT_CANDIDATES + 1)
+    exact = [p for p in found if fits_context(folded, p, p + len(matchable), prefix, suffix)]
     if len(exact) == 1:
         winner = selector_for(text, *_in_original(form, exact[0], exact[0] + len(matchable)))
         if _normal(winner.quote) != _normal(quote):
@@ -963,9 +1094,20 @@ def locate_passage(
             )
         outcome = Outcome.KEPT if hint is None or hint == winner.start else Outcome.MOVED
         return Reanchored(outcome, winner, 1.0, 0.0, f"passage found once, at {winner.start}–{winner.end}")
+    if len(found) > MAX_EXACT_CANDIDATES:
+        return Reanchored(
+            Outcome.ORPHANED,
+            None,
+            0.0,
+            0.0,
+            f"orphaned: the passage occurs more than {MAX_EXACT_CANDIDATES} times; "
+            "a link to it needs more of the text",
+        )
     mapped = (
         None if normal_hint is None else (normal_hint, max(0, min(normal_hint + len(matchable), len(folded))))
     )
+    # With exact occurrences the choice is among them (and what lies at the
+    # hint); searching the text for look-alikes is for passages reworded since.
     best, score, runner_up, note = _match(
         folded,
         matchable,
@@ -975,6 +1117,8 @@ def locate_passage(
         mapped,
         trust_mapped=False,
         cuts=_cuts(matchable, prefix, suffix),
+        exact=found,
+        rough=[] if found else _passage_spans(folded, matchable),
     )
     if best is None:
         return Reanchored(Outcome.ORPHANED, None, score, runner_up, note)

@@ -15,7 +15,19 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz.distance import Indel
 
-__all__ = ["DiffStats", "Op", "diff_stats", "opcodes", "render_side_by_side", "tokens", "word_diff"]
+__all__ = [
+    "DiffStats",
+    "DiffTooLarge",
+    "REANCHOR_MATCHER_LIMIT",
+    "Op",
+    "check_size",
+    "diff_stats",
+    "opcodes",
+    "render_side_by_side",
+    "tokens",
+    "unchanged_ends",
+    "word_diff",
+]
 
 
 @dataclass(frozen=True)
@@ -56,8 +68,17 @@ def tokens(text: str) -> list[tuple[int, int]]:
 
 # Above this many token comparisons (len(a) * len(b)) a block is aligned by
 # rapidfuzz's bit-parallel LCS instead of SequenceMatcher, whose matching is
-# nicer to read but quadratic: two 25,000-word texts would take minutes.
-_SEQUENCE_MATCHER_LIMIT = 4_000_000
+# nicer to read but quadratic, and worse on unrelated text full of repeated
+# tokens (spaces, "the"): 1,000 × 1,000 tokens of two different articles take
+# it 130 ms, 2,000 × 2,000 seconds. At 300 × 300 it stays under 10 ms: the
+# limit for what a page draws.
+_SEQUENCE_MATCHER_LIMIT = 90_000
+# Re-anchoring follows claims through the diff of a correction, and the LCS's
+# scattered matches of common words between two unrelated paragraphs (a
+# paragraph moved) are alignments it would trust: it keeps SequenceMatcher up
+# to 2,000 × 2,000 tokens (bench/reanchor.py: 0 wrong placements with this
+# limit, 5 with the page's).
+REANCHOR_MATCHER_LIMIT = 4_000_000
 
 
 def _lines(words, lo, hi):
@@ -68,7 +89,18 @@ def _lines(words, lo, hi):
     return starts
 
 
-def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, split_replace=True):
+def _token_opcodes(
+    a_words,
+    b_words,
+    a_lo,
+    a_hi,
+    b_lo,
+    b_hi,
+    *,
+    by_lines=True,
+    split_replace=True,
+    matcher_limit=_SEQUENCE_MATCHER_LIMIT,
+):
     """Opcodes (tag, i1, i2, j1, j2) over token indexes; "replace" split in two unless asked not to."""
     # A correction usually touches a few words of a long text: matching the
     # untouched head and tail directly keeps the matcher's work small.
@@ -84,7 +116,7 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, s
         opcodes.append(("equal", a_lo, a_lo + head, b_lo, b_lo + head))
     a_lo, a_hi, b_lo, b_hi = a_lo + head, a_hi - tail, b_lo + head, b_hi - tail
 
-    if by_lines and (a_hi - a_lo) * (b_hi - b_lo) > _SEQUENCE_MATCHER_LIMIT:
+    if by_lines and (a_hi - a_lo) * (b_hi - b_lo) > matcher_limit:
         # Align whole lines first, then words inside the lines that differ.
         a_lines, b_lines = _lines(a_words, a_lo, a_hi), _lines(b_words, b_lo, b_hi)
         a_keys = ["".join(a_words[i:j]) for i, j in pairwise(a_lines)]
@@ -103,10 +135,11 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, s
                     b_lines[j2],
                     by_lines=False,
                     split_replace=split_replace,
+                    matcher_limit=matcher_limit,
                 )
     elif a_lo < a_hi or b_lo < b_hi:
         a_part, b_part = a_words[a_lo:a_hi], b_words[b_lo:b_hi]
-        if len(a_part) * len(b_part) > _SEQUENCE_MATCHER_LIMIT:
+        if len(a_part) * len(b_part) > matcher_limit:
             raw = [
                 (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
                 for op in Indel.opcodes(a_part, b_part)
@@ -125,22 +158,122 @@ def _token_opcodes(a_words, b_words, a_lo, a_hi, b_lo, b_hi, *, by_lines=True, s
     return opcodes
 
 
-def opcodes(a: str, b: str, *, split_replace: bool = True) -> list[tuple[str, int, int, int, int]]:
+class DiffTooLarge(ValueError):
+    """The texts are too long to diff word by word within a request's budget; the message says why."""
+
+
+# A diff page draws both texts whole, and the word alignment of the part that
+# differs grows with the product of its lengths: both are bounded so that a
+# diff answers in well under 100 ms. The seed's longest text is about 25,000
+# characters; a typo fixed in a 300,000-character transcript still diffs.
+MAX_TEXT_CHARS = 300_000
+MAX_CHANGED_CHARS = 30_000
+_BLOCK = 4096
+
+
+def _common_prefix(a, b):
+    """Length of the longest common prefix, compared a block at a time."""
+    limit, n = min(len(a), len(b)), 0
+    while n < limit and a[n : n + _BLOCK] == b[n : n + _BLOCK]:
+        n += _BLOCK
+    n = min(n, limit)
+    while n < limit and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _common_suffix(a, b, limit):
+    """Length of the longest common suffix, at most ``limit``."""
+    n = 0
+    while n + _BLOCK <= limit and a[len(a) - n - _BLOCK : len(a) - n] == b[len(b) - n - _BLOCK : len(b) - n]:
+        n += _BLOCK
+    while n < limit and a[len(a) - n - 1] == b[len(b) - n - 1]:
+        n += 1
+    return n
+
+
+def unchanged_ends(a: str, b: str) -> tuple[int, int]:
+    """``(head, tail)``: how many characters both texts share at their start and
+    at their end, each cut just after a line break they share. A token never
+    spans a line break, so both texts tokenize in these stretches exactly as
+    they do whole, and only the middle needs aligning."""
+    head = _common_prefix(a, b)
+    head = a.rfind("\n", 0, head) + 1
+    tail = _common_suffix(a, b, min(len(a), len(b)) - head)
+    cut = a.find("\n", len(a) - tail) if tail else -1
+    tail = 0 if cut == -1 else len(a) - (cut + 1)
+    return head, tail
+
+
+def check_size(a: str, b: str) -> None:
+    """Raise DiffTooLarge when ``a`` and ``b`` are too long to diff and draw within a request."""
+    longest = max(len(a), len(b))
+    if longest > MAX_TEXT_CHARS:
+        raise DiffTooLarge(
+            f"Word-level differences are shown for texts of up to {MAX_TEXT_CHARS:,} characters; "
+            f"this one has {longest:,}."
+        )
+    head, tail = unchanged_ends(a, b)
+    changed = max(len(a), len(b)) - head - tail
+    if changed > MAX_CHANGED_CHARS:
+        raise DiffTooLarge(
+            f"The texts differ over {changed:,} characters; word-level differences are shown when "
+            f"they differ over at most {MAX_CHANGED_CHARS:,}."
+        )
+
+
+def opcodes(
+    a: str, b: str, *, split_replace: bool = True, matcher_limit: int = _SEQUENCE_MATCHER_LIMIT
+) -> list[tuple[str, int, int, int, int]]:
     """The word-level edit from ``a`` to ``b`` as ``(tag, a_start, a_end, b_start, b_end)``
     in code points, tiling both texts. The one word diff of the project: diff
     views show it, and re-anchoring maps old offsets through it.
 
     Tags are "equal", "delete", "insert" and, unless ``split_replace``,
     "replace" (re-anchoring maps a position inside a replaced run to the same
-    distance into its replacement).
+    distance into its replacement). ``matcher_limit`` is the largest block
+    (tokens × tokens) aligned by SequenceMatcher rather than the LCS.
     """
+    if a == b:
+        return [("equal", 0, len(a), 0, len(b))] if a else []
+    # Only the part between the unchanged ends is tokenized and aligned: a
+    # typo fixed in a long text costs what the changed lines cost.
+    head, tail = unchanged_ends(a, b)
+    middle = _opcodes(
+        a[head : len(a) - tail],
+        b[head : len(b) - tail],
+        split_replace=split_replace,
+        matcher_limit=matcher_limit,
+    )
+    result = [("equal", 0, head, 0, head)] if head else []
+    for tag, a1, a2, b1, b2 in middle:
+        result.append((tag, a1 + head, a2 + head, b1 + head, b2 + head))
+    if tail:
+        result.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    merged = []
+    for op in result:
+        if merged and merged[-1][0] == op[0]:
+            last = merged.pop()
+            op = (op[0], last[1], op[2], last[3], op[4])
+        merged.append(op)
+    return merged
+
+
+def _opcodes(a, b, *, split_replace, matcher_limit=_SEQUENCE_MATCHER_LIMIT):
     if a == b:
         return [("equal", 0, len(a), 0, len(b))] if a else []
     a_spans, b_spans = tokens(a), tokens(b)
     a_words = [a[s:e] for s, e in a_spans]
     b_words = [b[s:e] for s, e in b_spans]
     token_ops = _token_opcodes(
-        a_words, b_words, 0, len(a_words), 0, len(b_words), split_replace=split_replace
+        a_words,
+        b_words,
+        0,
+        len(a_words),
+        0,
+        len(b_words),
+        split_replace=split_replace,
+        matcher_limit=matcher_limit,
     )
 
     def a_offset(i):
@@ -159,13 +292,16 @@ def opcodes(a: str, b: str, *, split_replace: bool = True) -> list[tuple[str, in
     return result
 
 
-def word_diff(a: str, b: str) -> list[Op]:
+def word_diff(a: str, b: str, *, bounded: bool = False) -> list[Op]:
     """The edit from ``a`` to ``b`` as a list of operations in text order.
 
     Consecutive operations tile both texts: joining the "equal" and "delete"
     pieces of ``a`` gives ``a``, and the "equal" and "insert" pieces of ``b``
-    give ``b``.
+    give ``b``. With ``bounded`` (a page drawing the diff), texts over the
+    size limits raise DiffTooLarge instead of being diffed.
     """
+    if bounded:
+        check_size(a, b)
     return [Op(*op) for op in opcodes(a, b)]
 
 

@@ -37,10 +37,16 @@
     return (before ? encodeFragmentPart(before) + "-," : "") + directive + (after ? ",-" + encodeFragmentPart(after) : "");
   }
 
+  // The server looks up at most this many characters of a linked passage
+  // (anchoring.PASSAGE_MAX_CHARS); a longer selection links to its beginning.
+  var passageMax = parseInt(textRoot.getAttribute("data-passage-max") || "500", 10);
+
   function passageUrl(sel) {
     var params = new URLSearchParams();
-    params.set("passage", sel.quote);
-    var pre = sel.prefix.slice(-20), suf = sel.suffix.slice(0, 20);
+    var quote = sel.quote, cut = quote.length > passageMax;
+    if (cut) { quote = quote.slice(0, passageMax); }
+    params.set("passage", quote);
+    var pre = sel.prefix.slice(-20), suf = cut ? "" : sel.suffix.slice(0, 20);
     if (pre) { params.set("pre", pre); }
     if (suf) { params.set("suf", suf); }
     params.set("at", String(sel.start));

@@ -223,6 +223,23 @@ def test_copied_passage_link_opens_at_the_passage_for_a_colleague(page, fresh_pa
     assert page.js_errors == []
 
 
+def test_a_link_to_a_selection_longer_than_the_server_looks_up_opens_at_its_beginning(
+    page, fresh_page, document
+):
+    open_reader(page, document)
+    start = TEXT.index("Paragraph 3 of")
+    page.evaluate(SELECT, [start, start + 800])
+    page.wait_for_selector("#selection-toolbar:not([hidden])")
+    page.click("#selection-toolbar [data-action=copy-link]")
+    link = page.get_attribute("#selection-toolbar", "data-last-link")
+
+    fresh_page.goto(link)
+    mark = fresh_page.wait_for_selector("mark#passage")
+    assert mark.text_content().removeprefix("Linked passage: ") == TEXT[start : start + 500]
+    assert not fresh_page.is_visible("text=The linked passage is no longer in this text")
+    assert page.js_errors == []
+
+
 def test_claim_short_link_opens_the_document_at_the_outlined_highlight(fresh_page, document):
     claim = make_claim(document, CLOSING)
     fresh_page.goto(f"/c/{claim.pk}")

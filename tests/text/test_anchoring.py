@@ -682,6 +682,106 @@ def test_passage_that_is_not_there_is_orphaned_with_a_reason(quote):
     assert result.reason.startswith("orphaned: ")
 
 
+# --- shareable passages: bounded work ---------------------------------------------
+
+
+def long_text(copies=60):
+    """About 1.5 MB: every seed capture many times over, each copy a little different."""
+    base = "\n\n".join(reading_text(number) for number in SEEDS)
+    return "\n\n".join(f"Part {n}. " + base.replace("Resistance", f"Resistance-{n}") for n in range(copies))
+
+
+@pytest.fixture
+def searched(monkeypatch):
+    """Counts the characters the approximate search is asked to look through."""
+    seen = {"chars": 0, "calls": 0}
+    real = anchoring.fuzz.partial_ratio_alignment
+
+    def counting(quote, window, **kwargs):
+        seen["chars"] += len(window)
+        seen["calls"] += 1
+        return real(quote, window, **kwargs)
+
+    monkeypatch.setattr(anchoring.fuzz, "partial_ratio_alignment", counting)
+    return seen
+
+
+def near_miss(text, start, length):
+    passage = text[start : start + length]
+    middle = passage.index(" ", length // 2)
+    return passage[:middle] + " zzyzx" + passage[middle:]
+
+
+@pytest.mark.parametrize("length", [40, 200, 500])
+def test_a_near_miss_in_a_long_text_searches_a_bounded_stretch_whatever_the_text_length(searched, length):
+    text = long_text()
+    assert len(text) > 1_000_000
+    result = locate_passage(text, near_miss(text, len(text) // 2, length))
+    bound = (anchoring.PASSAGE_WINDOWS + 1) * 10 * anchoring.PASSAGE_MAX_CHARS
+    assert searched["chars"] <= bound, searched
+    assert result.outcome in (Outcome.CHANGED, Outcome.ORPHANED)
+
+
+def test_random_text_is_not_found_without_scanning_the_whole_text(searched):
+    text = long_text()
+    result = locate_passage(text, "qwv xkcdz plorb wuggle fnord " * 10)
+    assert result.outcome is Outcome.ORPHANED and result.selector is None
+    assert searched["chars"] == 0
+
+
+def test_a_reworded_passage_is_still_found_by_its_rarer_words_in_a_long_text():
+    text = long_text(copies=20)
+    sentence = "Hezbollah stood firm and with great strength forced them to request a ceasefire."
+    target = text.index(sentence, len(text) // 2)
+    marker = "Singular marker sentence for the test. "
+    text = text[:target] + marker + text[target:]
+    quote = marker + sentence.replace("request", "ask for")
+    result = locate_passage(text, quote)
+    assert result.outcome is Outcome.CHANGED
+    assert result.selector.start == target
+
+
+def test_a_passage_occurring_hundreds_of_times_is_refused_quickly(searched):
+    text = long_text()
+    result = locate_passage(text, "the")
+    assert result.outcome is Outcome.ORPHANED
+    assert f"more than {anchoring.MAX_EXACT_CANDIDATES} times" in result.reason
+    assert searched["calls"] == 0
+
+
+def test_an_over_long_passage_is_refused_without_searching(searched):
+    text = reading_text("001")
+    result = locate_passage(text, text[:600])
+    assert result.outcome is Outcome.ORPHANED
+    assert "longer than 500 characters" in result.reason
+    assert searched["calls"] == 0
+
+
+def test_only_the_context_next_to_the_passage_counts():
+    text = reading_text("001")
+    first, second = occurrences(text, LOOK_ALIKE)
+    prefix = "x" * 5000 + text[second - anchoring.PASSAGE_CONTEXT_MAX_CHARS : second]
+    found = locate_passage(text, LOOK_ALIKE, prefix=prefix)
+    assert found.selector.start == second
+
+
+@given(st.text(alphabet=st.sampled_from([*anchoring._FOLD, "a", "é", " ", "\n", "'", '"', "-"]), max_size=40))
+def test_fold_is_a_translation_one_character_for_one(text):
+    assert anchoring.fold(text) == text.translate(str.maketrans(anchoring._FOLD))
+
+
+@given(
+    st.text(alphabet="ab ", max_size=30),
+    st.text(alphabet="ab", max_size=4),
+    st.text(alphabet="ab", max_size=4),
+)
+def test_fits_context_agrees_with_slicing(text, prefix, suffix):
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            sliced = text[:start].endswith(prefix) and text[end:].startswith(suffix)
+            assert anchoring.fits_context(text, start, end, prefix, suffix) == sliced
+
+
 # --- text fragments -----------------------------------------------------------
 
 
@@ -790,3 +890,23 @@ def test_text_fragment_round_trips_through_percent_decoding(quote, prefix, suffi
         assert got_start == normal
     assert " ".join(prefix.split()).endswith(got_prefix)
     assert " ".join(suffix.split()).startswith(got_suffix)
+
+
+def test_a_long_texts_folded_form_is_kept_only_when_it_is_already_normal():
+    anchoring.clear_caches()
+    text = long_text(copies=5)
+    assert len(text) > anchoring.PASSAGE_CACHE_MIN_CHARS
+    start = text.index("Part 3.")
+    quote = text[start : start + 120]
+    first = locate_passage(text, quote)
+    assert first.outcome is Outcome.KEPT
+    assert list(anchoring._passage_texts) == [text]
+    assert locate_passage(text, quote) == first
+    crlf = text.replace("\n", "\r\n")
+    moved = locate_passage(crlf, quote.replace("\n", "\r\n"))
+    assert moved.outcome in (Outcome.KEPT, Outcome.MOVED) and moved.selector.quote == quote.replace(
+        "\n", "\r\n"
+    )
+    assert list(anchoring._passage_texts) == [text]  # offsets to map: not kept
+    anchoring.clear_caches()
+    assert not anchoring._passage_texts

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archive.text import diff
 from archive.text.diff import DiffStats, diff_stats, render_side_by_side, word_diff
 from tests.paths import CAPTURES
 
@@ -123,3 +124,40 @@ def test_long_texts_are_diffed_exactly(edit):
     assert pieces(changed, ops, ("equal", "insert"), "b") == changed
     stats = diff_stats(TRANSCRIPT, changed, ops)
     assert stats.unchanged_words > 4000 and stats.deleted_words <= 6
+
+
+# --- Bounded work ------------------------------------------------------------------------
+
+lines = st.lists(
+    st.sampled_from(["Iran", "Syria", " ", "\n", "\n\n", ".", "’", "-", "ab", "x"]), max_size=30
+).map("".join)
+
+
+@given(lines, lines, lines, st.booleans(), st.sampled_from([1, 90_000, diff.REANCHOR_MATCHER_LIMIT]))
+def test_setting_aside_the_unchanged_ends_gives_the_diff_of_the_whole_texts(head, middle, tail, split, limit):
+    a = head + middle + tail
+    b = head + middle[::-1] + "Assad" + tail
+    assert diff.opcodes(a, b, split_replace=split, matcher_limit=limit) == diff._opcodes(
+        a, b, split_replace=split, matcher_limit=limit
+    )
+
+
+def test_a_small_edit_in_a_long_text_aligns_only_the_changed_lines():
+    long = "\n".join(f"Line {n} of the transcript says something about Syria." for n in range(40_000))
+    edited = long.replace("Line 20000 of", "Line 20000, corrected, of")
+    head, tail = diff.unchanged_ends(long, edited)
+    assert long[:head].endswith("\n") and long[head:].startswith("Line 20000 of")
+    assert len(long) - head - tail == len("Line 20000 of the transcript says something about Syria.\n")
+    ops = word_diff(long, edited, bounded=False)
+    assert [op.tag for op in ops] == ["equal", "insert", "equal"]
+
+
+def test_a_bounded_diff_refuses_texts_over_the_limits_with_a_reason():
+    with pytest.raises(diff.DiffTooLarge, match="up to 300,000 characters; this one has 300,001"):
+        word_diff("x" * 300_001, "y", bounded=True)
+    a = " ".join(f"w{n}" for n in range(10_000))
+    b = " ".join(f"v{n}" for n in range(10_000))
+    with pytest.raises(diff.DiffTooLarge, match="differ over"):
+        word_diff(a, b, bounded=True)
+    long = "\n".join(f"Line {n}." for n in range(25_000))
+    assert len(word_diff(long, long.replace("Line 7.", "Line 7!"), bounded=True)) == 4
