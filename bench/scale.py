@@ -71,6 +71,7 @@ FILTER_YEAR = 2020
 BIG_TAG = "syria"
 BIG_PERSON = ("Ali Khamenei", "ali-khamenei")
 DEEP_PAGE = 500
+GUNICORN_TIMEOUT = 30  # seconds; gunicorn's default, which make serve keeps
 
 # --- the shape of an archive -------------------------------------------------------------
 
@@ -588,7 +589,6 @@ class Builder:
         return len(links), len(rows)
 
     def build(self):
-
         shape = self.shape
         started = time.perf_counter()
         self.plan()
@@ -642,8 +642,9 @@ def build(documents, *, seed="margins-scale", chunk=500, log=print):
 def pages(targets, page_size):
     """(name, path) of every page measured, for the archive ``targets`` describes."""
     from django.db.models import Count
+    from taggit.models import TaggedItem
 
-    from archive.models import Document, Source
+    from archive.models import Claim, Document, Source
 
     visible = Document.objects.published().count()
     last = max(1, math.ceil(visible / page_size))
@@ -656,6 +657,8 @@ def pages(targets, page_size):
     )
     years = [moment.year for moment in Document.objects.published().datetimes("published_at", "year")]
     year = FILTER_YEAR if FILTER_YEAR in years or not years else years[len(years) // 2]
+    person_claims = Claim.objects.filter(claimant__slug=targets["person"]).count()
+    tag_items = TaggedItem.objects.filter(tag__slug=targets["tag"]).count()
     compare = targets["compare"]
     return [
         ("list", "/"),
@@ -666,8 +669,8 @@ def pages(targets, page_size):
         ("year filter", "/?" + urlencode({"year": year})),
         (f"page {min(DEEP_PAGE, last)}", f"/?page={min(DEEP_PAGE, last)}"),
         (f"reader ({targets.get('reader_claims', 300)} claims)", f"/documents/{targets['reader']}/"),
-        ("person (big)", f"/people/{targets['person']}/"),
-        ("tag (big)", f"/tags/{targets['tag']}/"),
+        (f"person ({person_claims:,} claims)", f"/people/{targets['person']}/"),
+        (f"tag ({tag_items:,} items)", f"/tags/{targets['tag']}/"),
         ("source", f"/sources/{source['slug']}/"),
         ("claim", f"/claims/{targets['claim']}/"),
         ("compare 4", "/compare/?" + urlencode([("d", slug) for slug in compare])),
@@ -675,7 +678,6 @@ def pages(targets, page_size):
 
 
 LISTING = ("list", "search word", "search phrase", "tag filter", "claimant filter", "year filter", "page ")
-RATIO_PAGES = ("reader", "list", "compare 3")
 
 
 def ratio_pages(targets):
@@ -1037,7 +1039,9 @@ def main(argv=None):
         help="SQLite: where the file goes",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (make serve: 2)")
-    parser.add_argument("--worker-timeout", type=int, default=30, help="gunicorn --timeout (its default: 30)")
+    parser.add_argument(
+        "--worker-timeout", type=int, default=GUNICORN_TIMEOUT, help="gunicorn --timeout (its default: 30)"
+    )
     parser.add_argument("--ratio-rounds", type=int, default=3)
     parser.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
     parser.add_argument(
@@ -1119,6 +1123,7 @@ def main(argv=None):
 
         with open(scratch / "gunicorn.log", "w+") as log:
             server, port = start_gunicorn(env, args.workers, args.worker_timeout, log)
+            load = [os.getloadavg()[0]]
             try:
                 measured = []
                 for name, path in named:
@@ -1141,6 +1146,7 @@ def main(argv=None):
                     ratio_rows.append((name, path, rates, sizes))
                 pids = worker_pids(server.pid)
                 memory = {pid: memory_of(pid) for pid in pids}
+                load.append(os.getloadavg()[0])
             finally:
                 stop(server)
             log.seek(0)
@@ -1171,7 +1177,8 @@ def main(argv=None):
     )
     server_line = (
         f"gunicorn, {args.workers} sync workers (production settings); one client; "
-        f"{args.warmup} warm-up + up to {args.requests} measured requests per page (gzip accepted)"
+        f"{args.warmup} warm-up + up to {args.requests} measured requests per page (gzip accepted); "
+        f"{os.cpu_count()} CPUs, load average {load[0]:.1f} when measuring began, {load[1]:.1f} at the end"
     )
     headers = ["page", "p50 ms", "p95 ms", "n", "HTML KiB", "gzip KiB", "queries", "SQL ms", "URL"]
     rows = [
@@ -1217,6 +1224,13 @@ def main(argv=None):
         print()
         print(table(rows, headers, markdown))
         print()
+        slow = [m.name for m in measured if m.samples and max(m.samples) > GUNICORN_TIMEOUT]
+        if slow:
+            print(
+                f"Over gunicorn's default {GUNICORN_TIMEOUT} s worker timeout (make serve), where the worker "
+                f"would be killed and the visitor get no page: {', '.join(slow)}."
+            )
+            print()
         print(memory_line)
         print()
         print("Dynamic page vs the same bytes as a static file (whitenoise), same server, interleaved:")
