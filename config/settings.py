@@ -177,8 +177,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# collectstatic output, used in production; elsewhere whitenoise serves from the finders.
-STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+# collectstatic output, used in production (the STATIC_ROOT variable moves it);
+# elsewhere whitenoise serves from the finders.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
+# Files whitenoise serves as they are at the site's root (bench/scale.py serves saved pages
+# from one); none unless the environment names a directory.
+WHITENOISE_ROOT = env_str("WHITENOISE_ROOT", None)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
