@@ -3,6 +3,7 @@
 they save for search as the services do."""
 
 import itertools
+import json
 
 from django.utils import timezone
 
@@ -88,3 +89,29 @@ def admin_claim_post(document, quote, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def claim_payload(text, quote, **extra):
+    """The JSON the reader sends to create a claim on ``quote`` (its first occurrence in ``text``)."""
+    start = text.index(quote)
+    selector = anchoring.selector_for(text, start, start + len(quote))
+    payload = {
+        "quote": selector.quote,
+        "prefix": selector.prefix,
+        "suffix": selector.suffix,
+        "start": selector.start,
+        "end": selector.end,
+        "kind": "assertion",
+        "status": "unverified",
+        "visibility": "published",
+        "tags": "",
+        "note": "",
+    }
+    payload.update(extra)
+    return payload
+
+
+def post_json(client, url, payload):
+    """POST ``payload`` as JSON (a str or bytes body is sent as it is)."""
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+    return client.post(url, body, content_type="application/json")

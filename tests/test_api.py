@@ -1,7 +1,6 @@
 """The reader's JSON endpoints: analysts write claims, everyone else is refused,
 and a refused request leaves the database exactly as it was."""
 
-import json
 import re
 
 import pytest
@@ -12,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive.models import Claim, ClaimEvent
-from archive.text import anchoring
 from tests.conftest import PASSWORD
-from tests.factories import claim_at, make_claim, make_document, make_person
+from tests.factories import claim_at, claim_payload, make_claim, make_document, make_person, post_json
 
 TEXT = (
     "The envoy said the talks had failed. He added that the border would stay closed. "
@@ -36,27 +34,7 @@ def selector_only(text, quote):
 
 
 def selector_payload(text, quote, **extra):
-    start = text.index(quote)
-    selector = anchoring.selector_for(text, start, start + len(quote))
-    payload = {
-        "quote": selector.quote,
-        "prefix": selector.prefix,
-        "suffix": selector.suffix,
-        "start": selector.start,
-        "end": selector.end,
-        "kind": "assertion",
-        "status": "unverified",
-        "visibility": "published",
-        "tags": "",
-        "note": "",
-    }
-    payload.update(extra)
-    return payload
-
-
-def post_json(client, url, payload):
-    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
-    return client.post(url, body, content_type="application/json")
+    return claim_payload(text, quote, **extra)
 
 
 def create_url(document):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from archive.models import Claim, ClaimEvent, ClaimLink
 from archive.text import anchoring
-from tests.factories import make_claim, make_document
+from tests.factories import claim_payload, make_claim, make_document
 
 pytestmark = pytest.mark.django_db
 
@@ -29,20 +29,7 @@ def claim(document):
 
 
 def body(span="the border would stay closed", **changes):
-    start = TEXT.index(span)
-    selector = anchoring.selector_for(TEXT, start, start + len(span))
-    data = {
-        "quote": selector.quote,
-        "prefix": selector.prefix,
-        "suffix": selector.suffix,
-        "start": selector.start,
-        "end": selector.end,
-        "kind": "assertion",
-        "status": "unverified",
-        "visibility": "draft",
-        "tags": "",
-        "note": "",
-    }
+    data = claim_payload(TEXT, span, visibility="draft")
     data.update(changes)
     return data
 

@@ -3,7 +3,6 @@ that could have no address (``>``, ``!!!``) is refused wherever tags are
 entered, before anything is stored."""
 
 import importlib
-import json
 
 import pytest
 from django.apps import apps
@@ -15,7 +14,15 @@ from archive.models import Claim, ClaimEvent, Document, Person, Source
 from archive.services import imports
 from archive.text import anchoring
 from archive.text.capture import CaptureError
-from tests.factories import admin_claim_post, make_claim, make_document, make_person, make_source
+from tests.factories import (
+    admin_claim_post,
+    claim_payload,
+    make_claim,
+    make_document,
+    make_person,
+    make_source,
+    post_json,
+)
 from tests.test_admin import (
     CLAIM_ADD,
     DOCUMENT_ADD,
@@ -33,26 +40,7 @@ UNUSABLE = [">", "!!!", "—", "«»"]
 
 
 def payload(quote="the border would stay closed", **extra):
-    start = TEXT.index(quote)
-    selector = anchoring.selector_for(TEXT, start, start + len(quote))
-    data = {
-        "quote": selector.quote,
-        "prefix": selector.prefix,
-        "suffix": selector.suffix,
-        "start": selector.start,
-        "end": selector.end,
-        "kind": "assertion",
-        "status": "unverified",
-        "visibility": "published",
-        "tags": "",
-        "note": "",
-    }
-    data.update(extra)
-    return data
-
-
-def post_json(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
+    return claim_payload(TEXT, quote, **extra)
 
 
 def stored():
