@@ -182,7 +182,9 @@ def main():
         bench_suggestions()
     finally:
         connection.close()
-        os.unlink(_database.name)
+        # SQLite runs in WAL mode (config.settings): its -wal and -shm files go too.
+        for suffix in ("", "-wal", "-shm"):
+            Path(_database.name + suffix).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -221,7 +221,9 @@ def main():
         f"\nWorst p95: {worst_wall:.1f} ms wall-clock, {verdict} the {P95_TARGET_MS} ms target "
         f"(CPU time {worst_cpu:.1f} ms; load average {load:.1f} on {os.cpu_count()} cores)."
     )
-    os.unlink(_database.name)
+    # SQLite runs in WAL mode (config.settings): its -wal and -shm files go too.
+    for suffix in ("", "-wal", "-shm"):
+        Path(_database.name + suffix).unlink(missing_ok=True)
     if worst_wall >= P95_TARGET_MS:
         raise SystemExit(1)
 
