@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
@@ -15,9 +15,26 @@ from archive.validators import tag_name_problem, validate_tag_names
 # --- Public reading site -------------------------------------------------
 
 
+# How many names a filter's type-ahead list offers: the page's size must not grow with the archive.
+SUGGESTIONS = 50
+
+
+class NamedFilterField(forms.CharField):
+    """A filter typed as a slug or a name, offered with a bounded list of suggestions."""
+
+    def __init__(self, *, label, placeholder, **kwargs):
+        super().__init__(label=label, required=False, max_length=200, strip=True, **kwargs)
+        self.widget.attrs.update({"placeholder": placeholder, "autocomplete": "off"})
+
+
 class DocumentFilterForm(forms.Form):
-    """Filters of the document list. Every option comes from the documents
-    the reader may see, so the choices never reveal a draft."""
+    """Filters of the document list.
+
+    Sources, tags and claimants are typed (a slug or a name) with a bounded
+    type-ahead list rather than listed whole: the archive may hold tens of
+    thousands. Both the suggestions and what a typed value may resolve to
+    come from what the reader may see, so neither ever reveals a draft.
+    """
 
     SORTS = {
         "-published": (F("published_at").desc(nulls_last=True), "-captured_at", "-pk"),
@@ -34,12 +51,23 @@ class DocumentFilterForm(forms.Form):
         strip=True,
         help_text="Words (all must occur), “a phrase”, word* for any ending, -word to leave out.",
     )
-    source = forms.ChoiceField(required=False)
+    source = NamedFilterField(label="Source", placeholder="Any source")
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Document.Kind.choices])
-    tag = forms.ChoiceField(required=False)
-    claimant = forms.ChoiceField(required=False)
-    language = forms.ChoiceField(required=False)
-    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    tag = NamedFilterField(label="Tag", placeholder="Any tag")
+    claimant = NamedFilterField(label="Claimant", placeholder="Anyone")
+    language = forms.RegexField(
+        required=False,
+        max_length=35,
+        regex=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+        error_messages={"invalid": "Enter a language code such as “fa”, “ar”, “ru” or “en”."},
+        widget=forms.TextInput(attrs={"placeholder": "Any language", "autocomplete": "off"}),
+    )
+    year = forms.IntegerField(
+        required=False,
+        min_value=1000,
+        max_value=9999,
+        widget=forms.NumberInput(attrs={"placeholder": "Any year"}),
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[
@@ -56,20 +84,59 @@ class DocumentFilterForm(forms.Form):
         # ``user`` decides which claims a search may match (readers: published ones only).
         self.documents, self.claims, self.user = documents, claims, user
         self.search_terms = None
-        visible_ids = documents.values("pk")
-        self.fields["source"].choices = [("", "Any source")] + [
-            (s.slug, s.name) for s in Source.objects.filter(documents__in=visible_ids).distinct()
+        self.datalists = []
+        for name, suggestions in (
+            ("source", self._sources),
+            ("tag", self._tags),
+            ("claimant", self._claimants),
+        ):
+            list_id = f"{name}-suggestions"
+            self.fields[name].widget.attrs["list"] = list_id
+            self.datalists.append((list_id, suggestions))
+
+    # What a visitor may filter by: only what has something they may see. Each
+    # is an EXISTS per row, walked in name order and stopped at the page's bound.
+    def _sources(self):
+        visible = self.documents.filter(source=OuterRef("pk"))
+        return Source.objects.filter(Exists(visible)).order_by("name")
+
+    def _tags(self):
+        visible = self.documents.filter(tags=OuterRef("pk"))
+        return Tag.objects.filter(Exists(visible)).order_by("name")
+
+    def _claimants(self):
+        visible = self.claims.filter(claimant=OuterRef("pk"))
+        return Person.objects.filter(Exists(visible)).order_by("name")
+
+    def suggestions(self):
+        """``(datalist id, [(slug, name), …])`` for the page, at most ``SUGGESTIONS`` each."""
+        return [
+            (list_id, list(queryset().values_list("slug", "name")[:SUGGESTIONS]))
+            for list_id, queryset in self.datalists
         ]
-        self.fields["tag"].choices = [("", "Any tag")] + [
-            (t.slug, t.name) for t in Tag.objects.filter(document__in=visible_ids).distinct().order_by("name")
-        ]
-        self.fields["claimant"].choices = [("", "Anyone")] + [
-            (p.slug, p.name) for p in Person.objects.filter(claims__in=claims.values("pk")).distinct()
-        ]
-        languages = documents.order_by("language").values_list("language", flat=True).distinct()
-        self.fields["language"].choices = [("", "Any language")] + [(code, code) for code in languages]
-        years = documents.filter(published_at__isnull=False).datetimes("published_at", "year", order="DESC")
-        self.fields["year"].choices = [("", "Any year")] + [(y.year, y.year) for y in years]
+
+    def _resolve(self, name, queryset, missing):
+        value = self.cleaned_data[name]
+        if not value:
+            return ""
+        found = queryset.filter(Q(slug=value) | Q(name__iexact=value)).values_list("slug", flat=True)[:2]
+        found = list(found)
+        if len(found) != 1:
+            raise forms.ValidationError(
+                missing.format(value=value)
+                if not found
+                else f"“{value}” names more than one; choose one from the list."
+            )
+        return found[0]
+
+    def clean_source(self):
+        return self._resolve("source", self._sources(), "No published document comes from “{value}”.")
+
+    def clean_tag(self):
+        return self._resolve("tag", self._tags(), "No published document is tagged “{value}”.")
+
+    def clean_claimant(self):
+        return self._resolve("claimant", self._claimants(), "No published claim is by “{value}”.")
 
     def clean_q(self):
         query = self.cleaned_data["q"]
@@ -79,6 +146,15 @@ class DocumentFilterForm(forms.Form):
             except search.SearchSyntaxError as error:
                 raise forms.ValidationError(str(error)) from None
         return query
+
+    @property
+    def ordering(self):
+        """The list's order, or None for best match first (ranked search results)."""
+        self.is_valid()
+        sort = self.cleaned_data.get("sort")
+        if self.search_terms and not sort:
+            return None
+        return self.SORTS[sort or self.DEFAULT_SORT]
 
     def filter(self):
         """The visible documents matching the valid filters; invalid ones are left out.

@@ -5,14 +5,15 @@ What a visitor may see is decided by the querysets alone
 are otherwise indistinguishable from documents that do not exist.
 """
 
+import dataclasses
 import json
 
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
-from archive import comparison, reader
+from archive import comparison, paging, reader, search
 from archive.forms import (
     ClaimFieldsForm,
     ClaimLinkForm,
@@ -86,19 +87,21 @@ def _redirect_old_slug(request, slug):
     return redirect(path + (f"?{query}" if query else ""), permanent=True)
 
 
-def _document_cards(request, documents):
-    """Documents ready for ``_document_card.html`` in a constant number of queries."""
-    return documents.with_claim_counts(request.user).select_related("source").prefetch_related("tags")
+def _document_cards(request, ids, search_terms=None):
+    """The documents ``ids`` in that order, ready for ``_document_card.html`` in constant queries.
 
-
-def _paginate(request, items):
-    paginator = Paginator(items, settings.MARGINS_PAGE_SIZE)
-    requested = request.GET.get("page", "")
-    page = paginator.get_page(requested)
-    notice = ""
-    if requested and requested != str(page.number):
-        notice = f"There is no page “{requested}”; showing page {page.number} of {paginator.num_pages}."
-    return page, notice
+    ``ids`` were found on the visible documents already; only the page's rows are read whole.
+    """
+    documents = (
+        Document.objects.filter(pk__in=ids)
+        .with_claim_counts(request.user)
+        .select_related("source")
+        .prefetch_related("tags")
+        .defer("text", "raw_text", "cleaning_report")
+    )
+    if search_terms:
+        documents = search.with_hits(documents, search_terms, request.user)
+    return paging.in_order(documents, ids)
 
 
 def document_list(request):
@@ -106,10 +109,20 @@ def document_list(request):
     form = DocumentFilterForm(
         request.GET, documents=documents, claims=visible_claims(request), user=request.user
     )
-    page, page_notice = _paginate(request, _document_cards(request, form.filter()))
-    filtered = any(value for key, value in request.GET.items() if key != "page")
-    context = {"form": form, "page": page, "page_notice": page_notice, "filtered": filtered}
+    found = form.filter()
+    page = paging.paginate(
+        request,
+        found,
+        ordering=form.ordering,
+        fetch=lambda ids: _document_cards(request, ids, form.search_terms),
+    )
+    filtered = any(value for key, value in request.GET.items() if key not in PAGE_PARAMETERS)
+    context = {"form": form, "page": page, "filtered": filtered, "datalists": form.suggestions()}
     return render(request, "archive/document_list.html", context, status=400 if form.errors else 200)
+
+
+PAGE_PARAMETERS = {"page", "after", "before"}
+NEWEST_FIRST = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
 
 
 def _passage(request, document):
@@ -238,8 +251,7 @@ def _candidate_documents(request, document):
         | Q(incoming_relations__document=document)
         | Q(tags__in=document.tags.all())
     ).distinct()
-    newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
-    return list(related.order_by(*newest_first)[:SUGGESTION_CANDIDATES])
+    return list(related.order_by(*NEWEST_FIRST)[:SUGGESTION_CANDIDATES])
 
 
 def _counterparts(request, claim, documents):
@@ -440,6 +452,60 @@ def _nothing_visible(model):
     return Http404(f"No {model._meta.object_name} matches the given query.")
 
 
+# Claims shown per document on person and tag pages; the rest are a link away (the reader).
+CLAIMS_PER_DOCUMENT = 5
+
+
+@dataclasses.dataclass
+class ClaimGroup:
+    """A document and the first of its claims a person or tag page lists."""
+
+    document: Document
+    claims: list
+    total: int
+
+    @property
+    def more(self):
+        return self.total - len(self.claims)
+
+
+def _claim_groups(request, ids, claims):
+    """The documents ``ids`` (in that order), each with its first ``CLAIMS_PER_DOCUMENT`` of ``claims``.
+
+    Three queries whatever the sizes: the documents (without their texts), the
+    claims ranked within each document and cut there, and their tags.
+    """
+    documents = (
+        Document.objects.filter(pk__in=ids)
+        .select_related("source")
+        .defer("text", "raw_text", "cleaning_report")
+    )
+    by_document = {document.pk: document for document in documents}
+    ranked = (
+        claims.filter(document__in=ids)
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("document"), order_by=(F("start").asc(), F("pk").asc())),
+            in_document=Window(Count("pk"), partition_by=F("document")),
+        )
+        .filter(place__lte=CLAIMS_PER_DOCUMENT)
+        .select_related("claimant")
+        .prefetch_related("tags")
+        .order_by("document", "start", "pk")
+    )
+    groups = {pk: ClaimGroup(by_document[pk], [], 0) for pk in ids if pk in by_document}
+    for claim in ranked:
+        group = groups[claim.document_id]
+        claim.document = group.document
+        group.claims.append(claim)
+        group.total = claim.in_document
+    return [groups[pk] for pk in ids if pk in groups]
+
+
+def _with_claims(documents, claims):
+    """``documents`` that have one of ``claims``."""
+    return documents.filter(Exists(claims.filter(document=OuterRef("pk"))))
+
+
 def tag_detail(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
@@ -450,40 +516,54 @@ def tag_detail(request, slug):
         query = request.META.get("QUERY_STRING", "")
         target = reverse("archive:tag_detail", args=[merged.tag.slug])
         return redirect(target + (f"?{query}" if query else ""), permanent=True)
-    documents = list(
-        _document_cards(request, visible_documents(request).filter(tags__slug=slug)).order_by(
-            *DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
-        )
+    claims = visible_claims(request).filter(tags=tag)
+    tagged_documents = Document.tags.through.objects.filter(
+        tag=tag, content_type=ContentType.objects.get_for_model(Document)
+    ).values("object_id")
+    documents = visible_documents(request)
+    documents = documents.filter(Q(pk__in=tagged_documents) | Exists(claims.filter(document=OuterRef("pk"))))
+    page = paging.paginate(
+        request, documents, ordering=NEWEST_FIRST, fetch=lambda ids: _claim_groups(request, ids, claims)
     )
-    claims = list(visible_claims(request).filter(tags__slug=slug).for_display())
-    if not documents and not claims:
+    if not page.items:
         raise _nothing_visible(Tag)
-    context = {"tag": tag, "documents": documents, "claims": claims}
+    tagged = set(
+        Document.tags.through.objects.filter(
+            tag=tag, object_id__in=[group.document.pk for group in page]
+        ).values_list("object_id", flat=True)
+    )
+    for group in page:
+        group.document.carries_tag = group.document.pk in tagged
+    context = {"tag": tag, "page": page, "claim_total": paging.count(claims)}
     return render(request, "archive/tag_detail.html", context)
 
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    claims = list(
-        visible_claims(request)
-        .filter(claimant=person)
-        .for_display()
-        .order_by("-document__published_at", "document__title", "document_id", "start", "pk")
+    claims = visible_claims(request).filter(claimant=person)
+    page = paging.paginate(
+        request,
+        _with_claims(visible_documents(request), claims),
+        ordering=NEWEST_FIRST,
+        fetch=lambda ids: _claim_groups(request, ids, claims),
     )
-    if not claims:
+    if not page.items:
         raise _nothing_visible(Person)
-    return render(request, "archive/person_detail.html", {"person": person, "claims": claims})
+    context = {"person": person, "page": page, "claim_total": paging.count(claims)}
+    return render(request, "archive/person_detail.html", context)
 
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    documents = visible_documents(request).filter(source=source)
-    newest_first = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
-    page, page_notice = _paginate(request, _document_cards(request, documents).order_by(*newest_first))
-    if not page.paginator.count:
+    page = paging.paginate(
+        request,
+        visible_documents(request).filter(source=source),
+        ordering=NEWEST_FIRST,
+        fetch=lambda ids: _document_cards(request, ids),
+    )
+    if not page.items:
         raise _nothing_visible(Source)
-    context = {"source": source, "page": page, "page_notice": page_notice}
-    return render(request, "archive/source_detail.html", context)
+    return render(request, "archive/source_detail.html", {"source": source, "page": page})
 
 
 def _compare_documents(request, slugs):

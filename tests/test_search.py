@@ -501,14 +501,21 @@ def test_the_list_counts_once_and_reads_only_the_pages_documents(outsider, db, s
         response = outsider.get("/", {"q": "strait", "page": "2"})
     assert titles(response) == ["Strait report 2", "Strait report 1"]
     searching = [q["sql"] for q in context.captured_queries if "archive_search" in q["sql"]]
-    # The count; the page's ranked ids (the index alone, grouped by document);
-    # the page's documents; their matching rows (snippets).
-    assert len(searching) == 4
-    count, ranking, page, hits = searching
-    assert count.startswith("SELECT COUNT(*)") and "COUNT(*)" not in ranking + page + hits
-    assert "GROUP BY" not in count
-    assert "GROUP BY" in ranking and "LIMIT 2 OFFSET 2" in ranking
-    assert '"archive_document"."id" IN (' in page and 'GROUP BY "archive_document"' not in page
+    # The count (capped); the page's ranked ids (the index alone, grouped by
+    # document; one more than the page, to know whether there is a next page);
+    # the page's matching rows (snippets).
+    assert len(searching) == 3
+    count, ranking, hits = searching
+    assert count.startswith("SELECT COUNT(*)") and "COUNT(*)" not in ranking + hits
+    assert "GROUP BY" not in count and "LIMIT 10001" in count
+    assert "GROUP BY" in ranking and "LIMIT 3 OFFSET 2" in ranking
+    # The page's documents are read by id alone, the search is not run again for them.
+    pages = [
+        q["sql"]
+        for q in context.captured_queries
+        if '"archive_document"."id" IN (' in q["sql"] and "archive_search" not in q["sql"]
+    ]
+    assert len(pages) == 1 and 'GROUP BY "archive_document"' not in pages[0]
     assert (
         sum("COUNT(*)" in q["sql"] for q in context.captured_queries if "archive_document" in q["sql"]) == 1
     )

@@ -293,10 +293,12 @@ def test_filters_that_match_nothing_say_so_and_offer_to_clear(outsider, shelf):
     "query, message",
     [
         ({"sort": "raw_text"}, "Select a valid choice. raw_text is not one of the available choices."),
-        ({"year": "abc"}, "Select a valid choice. abc is not one of the available choices."),
-        ({"source": "nowhere"}, "Select a valid choice. nowhere is not one of the available choices."),
+        ({"year": "abc"}, "Enter a whole number."),
+        ({"source": "nowhere"}, "No published document comes from “nowhere”."),
         ({"kind": "rumour"}, "Select a valid choice. rumour is not one of the available choices."),
-        ({"claimant": "unpublished-person"}, "Select a valid choice."),
+        # A person whose only claims are drafts is answered exactly like nobody.
+        ({"claimant": "unpublished-person"}, "No published claim is by “unpublished-person”."),
+        ({"tag": "hush"}, "No published document is tagged “hush”."),
     ],
 )
 def test_invalid_filters_are_reported_and_ignored(outsider, shelf, query, message):
@@ -307,11 +309,28 @@ def test_invalid_filters_are_reported_and_ignored(outsider, shelf, query, messag
     assert titles(response) == ["Esbati admits defeat"]
 
 
+def test_a_malformed_language_code_is_reported_and_the_other_filters_still_apply(outsider, shelf):
+    response = outsider.get("/", {"language": "f a", "kind": "transcript"})
+    assert response.status_code == 400
+    assert "Enter a language code such as “fa”, “ar”, “ru” or “en”." in html(response)
+    assert titles(response) == ["Speech on Syria"]
+
+
+def test_filters_take_a_name_as_well_as_a_slug(outsider, shelf):
+    assert titles(outsider.get("/", {"claimant": "ali khamenei"})) == ["Speech on Syria"]
+    assert titles(outsider.get("/", {"source": "Caliber"})) == ["Esbati admits defeat"]
+
+
 def test_invalid_page_numbers_fall_back_with_a_notice(outsider, shelf):
     response = outsider.get("/", {"page": "999"})
     assert response.status_code == 200
     assert "There is no page “999”; showing page 1 of 1." in html(response)
     assert outsider.get("/", {"page": "abc"}).status_code == 200
+
+
+def next_link(response):
+    found = re.search(r'<a rel="next" href="([^"]+)"', html(response))
+    return found and found.group(1).replace("&amp;", "&")
 
 
 def test_pagination_keeps_the_filters(outsider, world, settings):
@@ -320,10 +339,14 @@ def test_pagination_keeps_the_filters(outsider, world, settings):
         make_document(f"Kind of news {n}", title=f"News {n}", kind=Document.Kind.NEWS, language="ar")
     first = outsider.get("/", {"kind": "news", "language": "ar", "q": ""})
     assert "Page 1 of 3" in html(first)
-    assert 'href="?kind=news&amp;language=ar&amp;page=2"' in html(first)
-    second = outsider.get("/?kind=news&language=ar&page=2")
+    link = next_link(first)
+    assert link.startswith("?kind=news&language=ar&after=") and link.endswith("&page=2")
+    second = outsider.get("/" + link)
     assert len(titles(second)) == 2 and "Page 2 of 3" in html(second)
     assert "Speech on Syria" not in titles(second)
+    assert not set(titles(first)) & set(titles(second))
+    # A numbered page is the same page.
+    assert titles(outsider.get("/?kind=news&language=ar&page=2")) == titles(second)
 
 
 # --- Reader ---------------------------------------------------------------------
@@ -592,3 +615,6 @@ def test_person_page_query_count_does_not_grow_with_claims(outsider, world, tags
     with django_assert_num_queries(baseline):
         response = outsider.get(url)
     assert "Claims by Ali Khamenei (101)" in html(response)
+    # Five claims per document at most, with the rest a link away.
+    assert html(response).count('class="card claim-card') == 1 + 10 * 5
+    assert html(response).count("5 more claims by this person in this document") == 10

@@ -40,6 +40,7 @@ __all__ = [
     "parse",
     "rebuild",
     "search_documents",
+    "with_hits",
 ]
 
 # What the index holds of a document (its row; its language and visibility also go into
@@ -199,7 +200,8 @@ def hits(terms, user):
     )
 
 
-def _with_hits(documents, terms, user):
+def with_hits(documents, terms, user):
+    """``documents`` without their texts, each with ``search_hits`` (its rows matching ``terms``)."""
     return documents.defer("text", "raw_text", "cleaning_report").prefetch_related(
         Prefetch("search_entries", queryset=hits(terms, user), to_attr="search_hits")
     )
@@ -216,5 +218,5 @@ def search_documents(documents, terms, user, *, ranked=True):
     engine = backend()
     rows = engine.rows(terms, user)
     if ranked:
-        return _with_hits(results.ranked(documents, rows, engine.rank(terms)), terms, user)
-    return _with_hits(documents.filter(pk__in=rows.values("document")), terms, user)
+        return with_hits(results.ranked(documents, rows, engine.rank(terms)), terms, user)
+    return with_hits(documents.filter(pk__in=rows.values("document")), terms, user)

@@ -43,6 +43,14 @@ class RankedDocuments(DocumentQuerySet):
             return super().count()
         return self.matching.values("document").distinct().count()
 
+    def capped_count(self, limit):
+        """How many documents match, counted up to ``limit`` (``archive.paging.count``)."""
+        return self.matching.values("document").distinct()[:limit].count()
+
+    def page_ids(self, offset, limit):
+        """The ids of the documents ranked ``offset`` to ``offset + limit``, best first."""
+        return list(self.ranking.values_list("document", flat=True)[offset : offset + limit])
+
     def __getitem__(self, k):
         if self.ranking is None or self._result_cache is not None:
             return super().__getitem__(k)

@@ -1,24 +1,11 @@
 """Template helpers of the public reading site (and of the admin's panels)."""
 
 from django import template
-from django.http import QueryDict
 
 from archive.text import dates
 from archive.text.sanitize import render_note
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def page_url(context, number):
-    """``?…&page=number`` keeping the current filters, without empty ones."""
-    query = QueryDict(mutable=True)
-    for key, values in context["request"].GET.lists():
-        kept = [value for value in values if value != ""]
-        if key != "page" and kept:
-            query.setlist(key, kept)
-    query["page"] = number
-    return "?" + query.urlencode()
 
 
 @register.filter
