@@ -157,8 +157,9 @@ class Total:
         return f"more than {self.value:,}" if self.capped else f"{self.value:,}"
 
 
-def count(queryset, cap=COUNT_CAP):
-    """How many rows ``queryset`` has, counted up to ``cap``: the work stops there however many match."""
+def count(queryset, cap=None):
+    """How many rows ``queryset`` has, counted up to ``cap`` (``COUNT_CAP``): the work stops there."""
+    cap = COUNT_CAP if cap is None else cap
     capped_count = getattr(queryset, "capped_count", None)
     if capped_count is not None:  # ranked search results count their documents themselves
         found = capped_count(cap + 1)

@@ -517,9 +517,10 @@ def tag_detail(request, slug):
         target = reverse("archive:tag_detail", args=[merged.tag.slug])
         return redirect(target + (f"?{query}" if query else ""), permanent=True)
     claims = visible_claims(request).filter(tags=tag)
+    # Taggit keeps every model's tags in one table: a document's rows are those of its content type.
     tagged_documents = Document.tags.through.objects.filter(
         tag=tag, content_type=ContentType.objects.get_for_model(Document)
-    ).values("object_id")
+    ).values_list("object_id", flat=True)
     documents = visible_documents(request)
     documents = documents.filter(Q(pk__in=tagged_documents) | Exists(claims.filter(document=OuterRef("pk"))))
     page = paging.paginate(
@@ -527,11 +528,7 @@ def tag_detail(request, slug):
     )
     if not page.items:
         raise _nothing_visible(Tag)
-    tagged = set(
-        Document.tags.through.objects.filter(
-            tag=tag, object_id__in=[group.document.pk for group in page]
-        ).values_list("object_id", flat=True)
-    )
+    tagged = set(tagged_documents.filter(object_id__in=[group.document.pk for group in page]))
     for group in page:
         group.document.carries_tag = group.document.pk in tagged
     context = {"tag": tag, "page": page, "claim_total": paging.count(claims)}
