@@ -174,9 +174,10 @@ class DocumentFilterForm(forms.Form):
         if data.get("tag"):
             documents = documents.filter(tags__slug=data["tag"])
         if data.get("claimant"):
-            documents = documents.filter(
-                pk__in=self.claims.filter(claimant__slug=data["claimant"]).values("document")
-            )
+            # EXISTS per document (on the claims' claimant-document index): the page
+            # walks the documents in order, never reading all of a prolific claimant's claims.
+            claims = self.claims.filter(claimant__slug=data["claimant"], document=OuterRef("pk"))
+            documents = documents.filter(Exists(claims))
         if data.get("language"):
             documents = documents.filter(language=data["language"])
         if data.get("year") is not None:

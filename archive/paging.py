@@ -20,6 +20,7 @@ from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 
 COUNT_CAP = 10_000
+FILTERED_COUNT_CAP = 1_000
 # Numbered pages reach this far; past it, the page says to use "Next" or narrower filters.
 MAX_PAGE_NUMBER = 1_000
 CURSOR_SEPARATOR = "~"
@@ -175,7 +176,7 @@ def count(queryset, cap=None):
 class Page:
     items: list
     number: int | None  # None when the page was reached by a cursor with no number
-    total: Total
+    total: Total | None  # None when not counted
     page_size: int
     next_query: str = ""
     previous_query: str = ""
@@ -191,7 +192,7 @@ class Page:
     @property
     def num_pages(self):
         """The number of pages, when the total is known exactly."""
-        if self.total.capped:
+        if self.total is None or self.total.capped:
             return None
         return max(1, -(-self.total.value // self.page_size))
 
@@ -231,14 +232,15 @@ def _page_number(request):
     return number
 
 
-def paginate(request, queryset, *, fetch, ordering=None, page_size=None):
+def paginate(request, queryset, *, fetch, ordering=None, page_size=None, counted=True, count_cap=None):
     """The page of ``queryset`` the request asks for.
 
     ``ordering`` is the listing's order as ``order_by()`` terms; with it the
     pages are linked by cursor (keyset). Without it (ranked search results)
     only numbered pages are offered. ``queryset`` is only ever asked for the
     ordering columns of a page's rows; ``fetch(ids)`` reads the rows shown,
-    in the order of ``ids``.
+    in the order of ``ids``. ``counted=False`` leaves the total unknown
+    (``Page.total`` is None): the pages then say only their number.
     """
     page_size = page_size or settings.MARGINS_PAGE_SIZE
     model = queryset.model
@@ -260,7 +262,7 @@ def paginate(request, queryset, *, fetch, ordering=None, page_size=None):
         notice = f"{message}; showing the first page."
         number, cursor, direction = None, None, None
 
-    total = count(queryset)
+    total = count(queryset, count_cap) if counted else None
     columns = ["pk"] if keys is None else ["pk", *(key.field for key in keys)]
     has_next = has_previous = False
     rows = []
@@ -286,7 +288,7 @@ def paginate(request, queryset, *, fetch, ordering=None, page_size=None):
         offset = (number - 1) * page_size
         rows = _rows(queryset, columns, offset, page_size + 1)
         if not rows and number > 1:
-            pages = "" if total.capped else f" of {max(1, -(-total.value // page_size))}"
+            pages = "" if total is None or total.capped else f" of {max(1, -(-total.value // page_size))}"
             notice = notice or f"There is no page “{number}”; showing page 1{pages}."
             number = 1
             rows = _rows(queryset, columns, 0, page_size + 1)

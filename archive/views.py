@@ -110,13 +110,16 @@ def document_list(request):
         request.GET, documents=documents, claims=visible_claims(request), user=request.user
     )
     found = form.filter()
+    filtered = any(value for key, value in request.GET.items() if key not in PAGE_PARAMETERS)
     page = paging.paginate(
         request,
         found,
         ordering=form.ordering,
         fetch=lambda ids: _document_cards(request, ids, form.search_terms),
+        # The whole list is counted on an index; a filter's matches may be spread
+        # thinly through the archive, and counting them is a walk until the cap.
+        count_cap=paging.FILTERED_COUNT_CAP if filtered else paging.COUNT_CAP,
     )
-    filtered = any(value for key, value in request.GET.items() if key not in PAGE_PARAMETERS)
     context = {"form": form, "page": page, "filtered": filtered, "datalists": form.suggestions()}
     return render(request, "archive/document_list.html", context, status=400 if form.errors else 200)
 
@@ -454,6 +457,9 @@ def _nothing_visible(model):
 
 # Claims shown per document on person and tag pages; the rest are a link away (the reader).
 CLAIMS_PER_DOCUMENT = 5
+# Their claims are counted up to this; their documents are not counted (each would
+# be an EXISTS per document of the archive), the pages just go on while there are more.
+GROUP_COUNT_CAP = 1_000
 
 
 @dataclasses.dataclass
@@ -516,22 +522,32 @@ def tag_detail(request, slug):
         query = request.META.get("QUERY_STRING", "")
         target = reverse("archive:tag_detail", args=[merged.tag.slug])
         return redirect(target + (f"?{query}" if query else ""), permanent=True)
-    claims = visible_claims(request).filter(tags=tag)
-    # Taggit keeps every model's tags in one table: a document's rows are those of its content type.
-    tagged_documents = Document.tags.through.objects.filter(
-        tag=tag, content_type=ContentType.objects.get_for_model(Document)
-    ).values_list("object_id", flat=True)
+    # Taggit keeps every model's tags in one table, told apart by content type. A
+    # claim's tag is asked for claim by claim (EXISTS on the table's unique index),
+    # so that a page walks the documents in order and each one's few claims, with
+    # or without planner statistics, whatever the tag's size.
+    tagged_items = Document.tags.through.objects.filter(tag=tag)
+    content_types = ContentType.objects.get_for_models(Claim, Document)
+    claim_type, document_type = content_types[Claim], content_types[Document]
+    claims = visible_claims(request).filter(
+        Exists(tagged_items.filter(content_type=claim_type, object_id=OuterRef("pk")))
+    )
+    tagged_documents = tagged_items.filter(content_type=document_type).values_list("object_id", flat=True)
     documents = visible_documents(request)
     documents = documents.filter(Q(pk__in=tagged_documents) | Exists(claims.filter(document=OuterRef("pk"))))
     page = paging.paginate(
-        request, documents, ordering=NEWEST_FIRST, fetch=lambda ids: _claim_groups(request, ids, claims)
+        request,
+        documents,
+        ordering=NEWEST_FIRST,
+        fetch=lambda ids: _claim_groups(request, ids, claims),
+        counted=False,
     )
     if not page.items:
         raise _nothing_visible(Tag)
     tagged = set(tagged_documents.filter(object_id__in=[group.document.pk for group in page]))
     for group in page:
         group.document.carries_tag = group.document.pk in tagged
-    context = {"tag": tag, "page": page, "claim_total": paging.count(claims)}
+    context = {"tag": tag, "page": page, "claim_total": paging.count(claims, GROUP_COUNT_CAP)}
     return render(request, "archive/tag_detail.html", context)
 
 
@@ -543,10 +559,11 @@ def person_detail(request, slug):
         _with_claims(visible_documents(request), claims),
         ordering=NEWEST_FIRST,
         fetch=lambda ids: _claim_groups(request, ids, claims),
+        counted=False,
     )
     if not page.items:
         raise _nothing_visible(Person)
-    context = {"person": person, "page": page, "claim_total": paging.count(claims)}
+    context = {"person": person, "page": page, "claim_total": paging.count(claims, GROUP_COUNT_CAP)}
     return render(request, "archive/person_detail.html", context)
 
 
