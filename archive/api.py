@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
-from archive import schemas
+from archive import comparison, schemas
 from archive.forms import ClaimFieldsForm
 from archive.models import Claim, ClaimEvent, Document, Person
 from archive.permissions import may
@@ -294,3 +294,14 @@ def tag_suggestions(request):
     if term:
         tags = tags.filter(name__icontains=term)
     return JsonResponse({"results": list(tags.order_by("name").values_list("name", flat=True)[:15])})
+
+
+@require_GET
+def document_suggest(request):
+    """Documents for the compare choosers' type-ahead: at most ``comparison.SUGGEST_LIMIT``
+    ``{slug, title}`` of those the visitor may read (drafts for analysts only)."""
+    data, errors = schemas.parse_query(schemas.DocumentSuggestIn, request.GET)
+    if errors:
+        return _bad_request(errors)
+    found = comparison.suggest_documents(Document.objects.visible_to(request.user), request.user, data.q)
+    return JsonResponse({"results": [{"slug": slug, "title": title} for slug, title in found]})

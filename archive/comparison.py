@@ -9,12 +9,14 @@ import hashlib
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q
 
-from archive import reader
+from archive import reader, search
 from archive.models import Claim, ClaimLink, DocumentRelation
+from archive.search import results
 from archive.text import similarity
 from archive.text.rendering import render_highlighted
+from archive.text.search_syntax import MAX_TERMS, Term, normalize
 
 
 @dataclass
@@ -92,7 +94,9 @@ def build(documents, claims, links, *, tag="", claimant="", relation=""):
         placed = [claim for claim in column.claims if reader.is_placed(claim, text)]
         column.unplaced = [claim for claim in column.claims if not reader.is_placed(claim, text)]
         column.text_html = render_highlighted(
-            text, [reader.claim_highlight(claim, pair_numbers.get(claim.pk, ())) for claim in placed]
+            text,
+            [reader.compact_highlight(claim, pair_numbers.get(claim.pk, ())) for claim in placed],
+            compact=True,
         )
     return columns, pairs
 
@@ -216,3 +220,126 @@ def suggest_counterparts(claim, documents, claims_by_document, *, per_document=2
                 found.append(Counterpart(document, suggestion, spans.get((suggestion.start, suggestion.end))))
     found.sort(key=lambda c: -c.suggestion.score)
     return found
+
+
+# --- Choosing documents ---------------------------------------------------------------
+#
+# The reader's "Compare with…" and the compare page's chooser offer a bounded
+# list (a <datalist>) and accept a typed slug or title; a script asks
+# ``suggest_documents`` (the JSON endpoint) as the visitor types. Nothing here
+# lists the whole archive.
+
+NEARBY_LIMIT = 50
+SUGGEST_LIMIT = 20
+NEWEST_FIRST = (F("published_at").desc(nulls_last=True), "-captured_at", "-pk")
+
+
+def nearby_documents(documents, visible, *, limit=NEARBY_LIMIT):
+    """At most ``limit`` documents to offer beside ``documents``, as ``(slug, title)``:
+    those related to them first, then those from the same sources, newest first; with no
+    ``documents``, the newest.
+
+    At most three queries, whatever the archive's size.
+    """
+    chosen = [document.pk for document in documents]
+    related = set()
+    if chosen:
+        for one, other in DocumentRelation.objects.filter(
+            Q(document__in=chosen, target__isnull=False) | Q(target__in=chosen)
+        ).values_list("document", "target")[: limit * 2]:
+            related.update((one, other))
+    related.difference_update(chosen)
+    sources = {document.source_id for document in documents if document.source_id}
+    found, seen = [], set(chosen)
+    steps = [visible.filter(pk__in=related)] if related else []
+    if sources:
+        steps.append(visible.filter(source__in=sources))
+    if not chosen:
+        steps.append(visible)
+    for step in steps:
+        if len(found) >= limit:
+            break
+        rows = step.exclude(pk__in=seen).order_by(*NEWEST_FIRST).values_list("pk", "slug", "title")
+        rows = rows[: limit - len(found)]
+        for pk, slug, title in rows:
+            seen.add(pk)
+            found.append((slug, title))
+    return found
+
+
+def _prefix_terms(text):
+    """Every word of ``text`` as a prefix term (nothing in it is search syntax)."""
+    terms = []
+    for word in text.split():
+        word = " ".join(normalize(word.strip('"*')).split())
+        if any(character.isalnum() for character in word):
+            terms.append(Term(word, prefix=True))
+    return terms[:MAX_TERMS]
+
+
+def suggest_documents(visible, user, text, *, limit=SUGGEST_LIMIT):
+    """At most ``limit`` of ``visible`` documents for what a visitor typed, as ``(slug, title)``:
+    the document at that slug, titles starting with it, then documents matching
+    every word (as a prefix) in the full-text index, best first."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    found, seen = [], set()
+
+    def take(rows):
+        for pk, slug, title in rows:
+            if pk not in seen and len(found) < limit:
+                seen.add(pk)
+                found.append((slug, title))
+
+    take(visible.filter(slug=text).values_list("pk", "slug", "title"))
+    take(
+        visible.filter(title__istartswith=text)
+        .order_by(*NEWEST_FIRST)
+        .values_list("pk", "slug", "title")[:limit]
+    )
+    terms = _prefix_terms(text)
+    if len(found) < limit and terms:
+        engine = search.backend()
+        documents = visible.only("pk", "slug", "title")
+        matching = results.ranked(documents, engine.rows(terms, user), engine.rank(terms))
+        take((document.pk, document.slug, document.title) for document in matching[: limit + len(found)])
+    return found
+
+
+@dataclass
+class Resolved:
+    """What one typed document (a slug or a title) on the compare page turned out to be."""
+
+    text: str
+    document: object = None
+    candidates: list = field(default_factory=list)  # (slug, title) when the title fits several
+
+    @property
+    def by_title(self):
+        return self.document is not None and self.document.slug != self.text
+
+
+def resolve_documents(visible, texts, *, candidates=10):
+    """Each of ``texts`` as a document the visitor may see: the one at that slug, else the one
+    whose title is exactly that (any case), else the only one whose title starts with it.
+    One query for the slugs; two more per text that is not one."""
+    documents = visible.select_related("source").defer("raw_text", "cleaning_report")
+    by_slug = {document.slug: document for document in documents.filter(slug__in=texts)}
+    resolved = []
+    for text in texts:
+        if text in by_slug:
+            resolved.append(Resolved(text, by_slug[text]))
+            continue
+        exact = list(documents.filter(title__iexact=text).order_by(*NEWEST_FIRST)[: candidates + 1])
+        if len(exact) == 1:
+            resolved.append(Resolved(text, exact[0]))
+            continue
+        fits = exact or list(
+            documents.filter(title__istartswith=text).order_by(*NEWEST_FIRST)[: candidates + 1]
+        )
+        if len(fits) == 1:
+            resolved.append(Resolved(text, fits[0]))
+        else:
+            resolved.append(Resolved(text, None, [(d.slug, d.title) for d in fits[:candidates]]))
+    return resolved

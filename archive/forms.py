@@ -564,17 +564,33 @@ class ClaimLinkForm(forms.ModelForm):
     class Meta:
         model = ClaimLink
         fields = ["from_claim", "relation", "to_claim", "note"]
-        labels = {"from_claim": "This claim", "to_claim": "that claim"}
+        labels = {"from_claim": "This claim (number)", "to_claim": "that claim (number)"}
+        # Claim numbers, not a select of every claim in view (thousands on a large
+        # comparison): clicking a highlight fills them, and the page offers a bounded
+        # list of claims (``CLAIM_CHOICES``) in the <datalist> ``DATALIST``.
+        widgets = {
+            "from_claim": forms.NumberInput(attrs={"min": 1, "list": "claims-in-view"}),
+            "to_claim": forms.NumberInput(attrs={"min": 1, "list": "claims-in-view"}),
+        }
+
+    DATALIST = "claims-in-view"
+    CLAIM_CHOICES = 100
 
     def __init__(self, *args, claims=None, **kwargs):
         super().__init__(*args, **kwargs)
         if claims is not None:
             self.fields["from_claim"].queryset = claims
             self.fields["to_claim"].queryset = claims
-        for name in ("from_claim", "to_claim"):
-            self.fields[name].label_from_instance = lambda claim: (
-                f"{claim.document.title[:40]} — “{anchoring.excerpt(claim.quote, 70)}”"
-            )
+        self.claims = claims
+
+    def claim_choices(self):
+        """At most ``CLAIM_CHOICES`` claims as ``(pk, label)`` for the datalist."""
+        if self.claims is None:
+            return []
+        return [
+            (claim.pk, f"{claim.document.title[:40]} — “{anchoring.excerpt(claim.quote, 70)}”")
+            for claim in self.claims[: self.CLAIM_CHOICES]
+        ]
 
     def clean(self):
         cleaned = super().clean()

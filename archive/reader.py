@@ -50,6 +50,25 @@ def claim_highlight(claim, pairs=()):
     )
 
 
+def compact_highlight(claim, pairs=()):
+    """A claim's highlight on the compare page, where thousands sit side by side: its kind,
+    its status only when it is not the default, the draft mark and the pair numbers."""
+    classes = f"kind-{claim.kind}"
+    if claim.status != Claim.Status.UNVERIFIED:
+        classes += f" status-{claim.status}"
+    if claim.visibility == Visibility.DRAFT:
+        classes += " is-draft"
+    attrs = (("data-pairs", " ".join(str(number) for number in pairs)),) if pairs else ()
+    return Highlight(
+        key=str(claim.pk),
+        start=claim.start,
+        end=claim.end,
+        classes=classes,
+        anchor_id=claim.anchor_id,
+        attrs=attrs,
+    )
+
+
 def reader_claims(request, document):
     """The claims of a document the viewer may read (the document itself already checked)."""
     claims = list(
@@ -145,6 +164,9 @@ def reader_fragments(request, document):
     }
 
 
+_UNREAD = ("text", "raw_text", "cleaning_report")
+
+
 def attach_links(claims, links):
     """Give each claim ``link_rows`` (phrase, other claim, link) and ``link_summary``.
 
@@ -156,8 +178,13 @@ def attach_links(claims, links):
         claim.link_rows, claim.link_summary = [], ""
     if not by_pk:
         return claims
-    rows = links.filter(Q(from_claim__in=list(by_pk)) | Q(to_claim__in=list(by_pk))).select_related(
-        "from_claim__document", "to_claim__document", "from_claim__claimant", "to_claim__claimant"
+    rows = (
+        links.filter(Q(from_claim__in=list(by_pk)) | Q(to_claim__in=list(by_pk)))
+        .select_related(
+            "from_claim__document", "to_claim__document", "from_claim__claimant", "to_claim__claimant"
+        )
+        # The other ends' documents are named and linked, never read: not their texts.
+        .defer(*(f"{end}__document__{name}" for end in ("from_claim", "to_claim") for name in _UNREAD))
     )
     for link in rows:
         if link.from_claim_id in by_pk:

@@ -120,6 +120,30 @@ class ClaimRevertIn(VersionIn):
     ]
 
 
+class DocumentSuggestIn(Strict):
+    """GET /api/documents/suggest/?q=…: what the visitor typed so far."""
+
+    q: Annotated[
+        Text,
+        Field(max_length=200, description="a title's first words or a slug (text of at most 200 characters)"),
+    ] = ""
+
+
+def parse_query(schema, query):
+    """``(model, None)`` for a valid query string (a QueryDict), ``(None, errors)`` otherwise.
+
+    Each parameter is text and may be given once."""
+    data = {}
+    for key, values in query.lists():
+        if len(values) > 1:
+            return None, {key: [f"“{key}” is given {len(values)} times; give it once."]}
+        data[key] = values[0]
+    try:
+        return schema.model_validate(data), None
+    except SchemaError as error:
+        return None, describe(schema, error)
+
+
 # --- Reading a body --------------------------------------------------------------------
 
 
@@ -188,6 +212,8 @@ def _message(schema, field, error):
         return f"“{field}” must be {description}, not {_json_kind(error['input'])}."
     if kind == "value_error":
         return f"“{field}” {str(error['ctx']['error'])}."
+    if kind in {"string_too_long", "too_long"}:
+        return f"“{field}” is too long: {description}."
     if kind in {"string_too_short", "too_short"}:
         return f"“{field}” must not be empty: {description}."
     if kind == "greater_than_equal":

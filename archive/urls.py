@@ -26,6 +26,8 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("claim-links/new/", views.claim_link_create, name="claim_link_create"),
     # JSON endpoints of the reader's highlighting tool (analysts only).
+    # Type-ahead for choosing documents to compare (anyone; drafts for analysts only).
+    path("api/documents/suggest/", api.document_suggest, name="api_document_suggest"),
     path("api/documents/<uslug:slug>/claims/", api.claim_create, name="api_claim_create"),
     path("api/claims/<num:pk>/", api.claim_update, name="api_claim_update"),
     path("api/claims/<num:pk>/move/", api.claim_move, name="api_claim_move"),

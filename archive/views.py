@@ -6,7 +6,7 @@ are otherwise indistinguishable from documents that do not exist.
 """
 
 import dataclasses
-import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 
-from archive import comparison, paging, reader, search
+from archive import caching, comparison, paging, reader, search
 from archive.forms import (
     ClaimFieldsForm,
     ClaimLinkForm,
@@ -104,6 +104,7 @@ def _document_cards(request, ids, search_terms=None):
     return paging.in_order(documents, ids)
 
 
+@caching.kept_for_visitors
 def document_list(request):
     documents = visible_documents(request)
     form = DocumentFilterForm(
@@ -174,7 +175,7 @@ def _document_page_context(request, document, passage=None):
             "incoming": incoming,
             "claim_kinds": Claim.Kind.choices,
             "raw_intact": document.raw_text_intact(),
-            "other_documents": visible.exclude(pk=document.pk).only("slug", "title").order_by("title"),
+            "compare_choices": comparison.nearby_documents([document], visible),
             "versions": document.versions.select_related("created_by").defer("text").order_by("number"),
             "passage": passage,
             "passage_max": PASSAGE_MAX_CHARS,
@@ -189,6 +190,11 @@ def _document_page_context(request, document, passage=None):
 
 
 def document_detail(request, slug):
+    """The reading page; kept whole for visitors who are not signed in (``archive.caching``)."""
+    return caching.anonymous_page(request, lambda: _document_detail(request, slug), document_slug=slug)
+
+
+def _document_detail(request, slug):
     try:
         document = get_visible_document_or_404(request, slug)
     except Http404:
@@ -512,6 +518,7 @@ def _with_claims(documents, claims):
     return documents.filter(Exists(claims.filter(document=OuterRef("pk"))))
 
 
+@caching.kept_for_visitors
 def tag_detail(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
@@ -551,6 +558,7 @@ def tag_detail(request, slug):
     return render(request, "archive/tag_detail.html", context)
 
 
+@caching.kept_for_visitors
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     claims = visible_claims(request).filter(claimant=person)
@@ -567,6 +575,7 @@ def person_detail(request, slug):
     return render(request, "archive/person_detail.html", context)
 
 
+@caching.kept_for_visitors
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     page = paging.paginate(
@@ -580,41 +589,69 @@ def source_detail(request, slug):
     return render(request, "archive/source_detail.html", {"source": source, "page": page})
 
 
-def _compare_documents(request, slugs):
-    """The visible documents for ``slugs`` in that order, or the slugs that are missing."""
-    found = {
-        document.slug: document
-        for document in visible_documents(request)
-        .filter(slug__in=slugs)
-        .select_related("source")
-        .defer("raw_text", "cleaning_report")
-    }
-    return [found[slug] for slug in slugs if slug in found], [slug for slug in slugs if slug not in found]
-
-
 def compare(request):
-    slugs = list(dict.fromkeys(slug.strip() for slug in request.GET.getlist("d") if slug.strip()))
-    visible = visible_documents(request)
-    chooser = {
-        "slugs": slugs,
-        "choices": visible.only("slug", "title").order_by("title"),
-        "slots": (slugs + [""] * COMPARE_MAX)[:COMPARE_MAX],
+    """Documents side by side; kept whole for visitors who are not signed in (``archive.caching``)."""
+    return caching.anonymous_page(request, lambda: _compare(request))
+
+
+def _chooser(request, texts, documents=(), problems=None):
+    """The document chooser: one text input per column (a slug or a title) and a bounded
+    list of suggestions; ``problems`` maps an input's position to its ``Resolved``."""
+    problems = problems or {}
+    values = (texts + [""] * COMPARE_MAX)[:COMPARE_MAX]
+    return {
+        "slugs": texts,
+        "choices": comparison.nearby_documents(list(documents), visible_documents(request)),
+        "slots": [{"value": value, "problem": problems.get(index)} for index, value in enumerate(values)],
         "compare_min": COMPARE_MIN,
         "compare_max": COMPARE_MAX,
     }
-    if not COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
-        chooser["count_error"] = bool(slugs)
-        return render(request, "archive/compare_choose.html", chooser, status=400 if slugs else 200)
+
+
+def _compare(request):
+    # Each ``d`` is a slug, or a title typed into the chooser (resolved, then redirected to slugs).
+    texts = list(dict.fromkeys(text.strip() for text in request.GET.getlist("d") if text.strip()))
+    if not COMPARE_MIN <= len(texts) <= COMPARE_MAX:
+        chooser = _chooser(request, texts)
+        chooser["count_error"] = bool(texts)
+        return render(request, "archive/compare_choose.html", chooser, status=400 if texts else 200)
     form = CompareForm(request.GET)
     if not form.is_valid():
+        chooser = _chooser(request, texts)
         chooser["form_errors"] = form.errors
         return render(request, "archive/compare_choose.html", chooser, status=400)
-    documents, missing = _compare_documents(request, slugs)
+    resolved = comparison.resolve_documents(visible_documents(request), texts)
+    missing = [item for item in resolved if item.document is None and not item.candidates]
     if missing:
         # A draft the visitor may not see is reported exactly like a slug that does not exist.
-        names = ", ".join(f"“{slug}”" for slug in missing)
-        message = f"There is no document at {names}, so the comparison cannot be shown."
+        names = ", ".join(f"“{item.text}”" for item in missing)
+        plural = "es or titles" if len(missing) > 1 else " or title"
+        message = (
+            f"There is no document at {names} (no document you may read has that address{plural}), "
+            "so the comparison cannot be shown."
+        )
         return render(request, "404.html", {"message": message}, status=404)
+    documents = list(dict.fromkeys(item.document for item in resolved if item.document is not None))
+    ambiguous = {index: item for index, item in enumerate(resolved) if item.candidates}
+    for index, item in ambiguous.items():
+        # Each candidate as a link: this address with that document in this input's place.
+        item.links = []
+        for slug, title in item.candidates:
+            values = [slug if position == index else text for position, text in enumerate(texts)]
+            address = reverse("archive:compare") + "?" + urlencode([("d", value) for value in values])
+            item.links.append((title, address))
+    chooser = _chooser(request, texts, documents, ambiguous)
+    if ambiguous:
+        chooser["ambiguous"] = True
+        return render(request, "archive/compare_choose.html", chooser, status=400)
+    if any(item.by_title for item in resolved):
+        if len(documents) < COMPARE_MIN:
+            chooser["count_error"] = True
+            chooser["slugs"] = [document.slug for document in documents]
+            return render(request, "archive/compare_choose.html", chooser, status=400)
+        query = request.GET.copy()
+        query.setlist("d", [document.slug for document in documents])
+        return redirect(f"{reverse('archive:compare')}?{query.urlencode()}")
     state = form.cleaned_data
     if state["mode"] == "diff":
         return _compare_diff(request, documents, chooser)
@@ -641,12 +678,8 @@ def compare(request):
         "pairs": pairs,
         "focused": focused,
         "state": state,
-        "pairs_json": json.dumps(
-            [
-                {"id": p.link.pk, "n": p.number, "a": p.left.pk, "b": p.right.pk, "rel": p.link.relation}
-                for p in pairs
-            ]
-        ),
+        # For compare.js, compact: "id:a:b:relation" per pair, in order.
+        "pairs_data": " ".join(f"{p.link.pk}:{p.left.pk}:{p.right.pk}:{p.link.relation}" for p in pairs),
         "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
         "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
         "relations": ClaimLink.Relation.choices,

@@ -23,6 +23,8 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 _database = tempfile.NamedTemporaryFile(prefix="margins-bench-", suffix=".sqlite3", delete=False)
 _database.close()
 os.environ["DATABASE_URL"] = f"sqlite:///{_database.name}"
+# Every render measured, not a page kept for anonymous visitors (archive/caching.py).
+os.environ["MARGINS_PAGE_CACHE_SECONDS"] = "0"
 
 import django  # noqa: E402
 

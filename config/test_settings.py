@@ -8,3 +8,8 @@ hasher's strength.
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Whole pages are not kept for anonymous visitors in the suite: many tests change rows
+# directly (``.save()``, ``.update()``), which a kept page would only see when it expires.
+# tests/test_page_cache.py turns it on to test it.
+MARGINS_PAGE_CACHE_SECONDS = 0

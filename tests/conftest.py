@@ -4,6 +4,7 @@ group) and an outsider (anonymous). Tests ask for the client they need."""
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from archive.services.seed import load_seed
@@ -97,3 +98,12 @@ def pytest_collection_modifyitems(items):
     # Browser tests use a live server and flush the database after each test;
     # running them last keeps every other test on the migrated data.
     items.sort(key=lambda item: "/browser/" in str(item.fspath).replace("\\", "/"))
+
+
+@pytest.fixture
+def kept(settings):
+    """Pages kept for anonymous visitors (``archive.caching``), which the test settings turn off."""
+    settings.MARGINS_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()

@@ -224,3 +224,23 @@ def test_the_tag_page_lists_documents_tagged_themselves_or_through_their_claims(
     assert "Only a draft claim" not in page
     assert page.count("the document itself is tagged") == 1
     assert on_document.pk and through_claim.pk
+
+
+# --- Listings kept for anonymous visitors ----------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/", "/sources/wire/", "/people/voice/", "/tags/grain/"])
+def test_listings_are_kept_for_visitors_and_show_a_new_document_at_once(kept, outsider, analyst, db, url):
+    source, person = make_source(name="Wire", slug="wire"), make_person(name="Voice", slug="voice")
+    grow(1, source=source, person=person, tag="grain")
+    first = outsider.get(url)
+    with CaptureQueriesContext(connection) as context:
+        again = outsider.get(url)
+    assert len(context) == 1 and again.content == first.content  # the archive stamp only
+    document = make_document(title="Fresh capture", source=source, tags=["grain"])
+    make_claim(document, "sky", claimant=person)
+    assert "Fresh capture" in html(outsider.get(url))
+    # Analysts never get the visitors' page (it leaves out drafts), nor visitors theirs.
+    make_document(title="Draft capture", source=source, visibility=Visibility.DRAFT)
+    assert "Draft capture" in html(analyst.get("/"))
+    assert "Draft capture" not in html(outsider.get("/"))

@@ -85,6 +85,8 @@ TABLE = {
     "archive:api_claim_state": JSON_READ,
     "archive:api_people": JSON_SEARCH,
     "archive:api_tags": JSON_SEARCH,
+    # The compare choosers' type-ahead: public, drafts filtered by the querysets.
+    "archive:api_document_suggest": everyone(OK, NOT_ALLOWED),
     # Signing in and out.
     "login": everyone(OK, OK),
     "logout": everyone(NOT_ALLOWED, REDIRECT),

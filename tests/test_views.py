@@ -483,7 +483,7 @@ def test_compare_with_too_few_or_too_many_documents_explains_the_rule(outsider, 
     assert response.status_code == 400
     assert f"You chose {count} document" in html(response)
     assert "Choose at least 2 and at most 4 different documents" in html(response)
-    assert '<select name="d"' in html(response)
+    assert '<input type="text" name="d"' in html(response)
 
 
 @pytest.mark.parametrize("client_name", ["outsider", "reader"])
@@ -504,7 +504,8 @@ def test_compare_with_a_draft_works_for_analysts(analyst, world):
 def test_reader_offers_compare_with_this_document_preselected(outsider, world, five):
     page = html(outsider.get(world["published"].get_absolute_url()))
     assert '<input type="hidden" name="d" value="speech-on-syria">' in page
-    assert 'value="text-0"' in page and 'value="unpublished-readout"' not in page
+    # A bounded list (related documents, then the same source's): never a draft.
+    assert '<datalist id="compare-with-choices">' in page and 'value="unpublished-readout"' not in page
 
 
 # --- Query counts do not grow with data ---------------------------------------------

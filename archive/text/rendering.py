@@ -64,7 +64,20 @@ def _open_mark(highlight, first, last):
     )
 
 
-def render_highlighted(text: str, highlights: Iterable[Highlight]) -> SafeString:
+def _open_compact_mark(highlight, first):
+    """A short ``<mark>`` for pages that show many highlights side by side: no start/end
+    classes and no screen-reader label; the first piece carries the anchor id and the
+    extra attributes, every piece the key."""
+    classes = escape(" ".join(["hl", *highlight.classes.split()]))
+    key = f' data-key="{escape(highlight.key)}"'
+    if first:
+        anchor = f' id="{escape(highlight.anchor_id)}"' if highlight.anchor_id else ""
+        extra = "".join(f' {name}="{escape(value)}"' for name, value in highlight.attrs)
+        return f'<mark{anchor}{key} class="{classes}"{extra}>'
+    return f'<mark{key} class="{classes}">'
+
+
+def render_highlighted(text: str, highlights: Iterable[Highlight], *, compact: bool = False) -> SafeString:
     """``text`` escaped, with every highlight wrapped in ``<mark>`` elements.
 
     Raises ``ValueError`` for a highlight that is empty or lies outside the text.
@@ -91,7 +104,10 @@ def render_highlighted(text: str, highlights: Iterable[Highlight]) -> SafeString
         if not active:
             parts.append(piece)
             continue
-        parts.extend(_open_mark(h, h.start == left, h.end == right) for h in active)
+        if compact:
+            parts.extend(_open_compact_mark(h, h.start == left) for h in active)
+        else:
+            parts.extend(_open_mark(h, h.start == left, h.end == right) for h in active)
         parts.append(piece)
         parts.append("</mark>" * len(active))
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped or built with format_html

@@ -5,7 +5,11 @@
 
   var grid = document.getElementById("compare-grid");
   if (!grid) { return; }
-  var pairs = JSON.parse(grid.getAttribute("data-pairs") || "[]");
+  // "id:a:b:relation" per pair, in order (pair n is the n-th).
+  var pairs = (grid.getAttribute("data-pairs") || "").split(" ").filter(Boolean).map(function (item, index) {
+    var parts = item.split(":");
+    return { id: parts[0], n: index + 1, a: parts[1], b: parts[2], rel: parts[3] };
+  });
   var columns = Array.prototype.slice.call(grid.querySelectorAll(".compare-text"));
   var position = document.getElementById("pair-position");
   var partners = {};
@@ -15,6 +19,8 @@
   });
 
   function marks(id) { return grid.querySelectorAll('mark[data-key="' + id + '"]'); }
+  function keyOf(mark) { return mark.getAttribute("data-key"); }
+  function markAt(target) { return target.closest("mark[data-key]"); }
   function clear(cls) {
     document.querySelectorAll("." + cls).forEach(function (el) { el.classList.remove(cls); });
   }
@@ -38,16 +44,16 @@
   }
 
   // Make the first piece of each linked highlight focusable for keyboard users.
-  grid.querySelectorAll("mark.is-linked.hl-start").forEach(function (m) { m.setAttribute("tabindex", "0"); });
+  grid.querySelectorAll("mark[data-pairs]").forEach(function (m) { m.setAttribute("tabindex", "0"); });
 
   grid.addEventListener("mouseover", function (e) {
-    var mark = e.target.closest("mark[data-key]");
-    if (mark) { showPartners(mark.getAttribute("data-key")); }
+    var mark = markAt(e.target);
+    if (mark) { showPartners(keyOf(mark)); }
   });
   grid.addEventListener("mouseleave", function () { clear("is-partner"); clear("is-source"); });
   grid.addEventListener("focusin", function (e) {
-    var mark = e.target.closest("mark[data-key]");
-    if (mark) { showPartners(mark.getAttribute("data-key")); }
+    var mark = markAt(e.target);
+    if (mark) { showPartners(keyOf(mark)); }
   });
   document.querySelectorAll("[data-pair]").forEach(function (row) {
     row.addEventListener("mouseenter", function () { focusPair(pairIndex(row.getAttribute("data-pair")), false); });
@@ -147,10 +153,10 @@
   if (linkForm) {
     var fill = "from_claim";
     grid.addEventListener("click", function (e) {
-      var mark = e.target.closest("mark[data-key]");
+      var mark = markAt(e.target);
       if (!mark || !window.getSelection().isCollapsed) { return; }
-      var select = linkForm.elements[fill];
-      if (select) { select.value = mark.getAttribute("data-key"); }
+      var field = linkForm.elements[fill];
+      if (field) { field.value = keyOf(mark); }
       fill = fill === "from_claim" ? "to_claim" : "from_claim";
     });
   }
