@@ -18,12 +18,13 @@ from typing import Annotated
 
 import pydantic
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from archive import search
-from archive.models import Document, Source, Visibility, sha256_hex
+from archive.models import Document, DocumentSlug, Source, Visibility, sha256_hex
 from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
 from archive.validators import tag_name_problem
@@ -50,15 +51,48 @@ FIELDS = (
 )
 
 
+# Room left after the root for "-N".
+SLUG_SUFFIX_ROOM = 10
+
+
 def unique_slug(base):
-    """A slug made from ``base`` that no Document has yet ("syria", "syria-2", …)."""
+    """A slug made from ``base`` that no document has, nor had: ``syria``, else ``syria-2``, ``syria-3``, …
+
+    One query, however many documents share the root. Taken are the slugs of
+    documents and the old slugs documents keep so that old links redirect
+    (``DocumentSlug``): a new document never takes those. The smallest free
+    ``-N`` is chosen, so the number left by a deleted document is used again:
+    its address was a 404 once it was deleted (its old slugs went with it),
+    and counting on from the highest would not protect it either when it was
+    the highest. Only "-" and a number after the root make a sibling:
+    ``syria-abc`` and ``syria-2-x`` do not hold ``syria-N`` back.
+    """
     max_length = Document._meta.get_field("slug").max_length
-    root = slugify(base)[: max_length - 10].strip("-") or "capture"
-    slug, n = root, 1
-    while Document.objects.filter(slug=slug).exists():
+    root = slugify(base)[: max_length - SLUG_SUFFIX_ROOM].strip("-") or "capture"
+    taken = set(
+        _root_and_numbered(Document.objects, root).union(_root_and_numbered(DocumentSlug.objects, root))
+    )
+    if root not in taken:
+        return root
+    n = 2
+    while f"{root}-{n}" in taken:
         n += 1
-        slug = f"{root}-{n}"
-    return slug
+    return f"{root}-{n}"
+
+
+def _root_and_numbered(manager, root):
+    """The slugs of ``manager`` equal to ``root`` or (at least) starting with ``root-`` and a digit.
+
+    Python keeps only the exact ``root-N`` it asks about; the database narrows
+    the rows with its slug index: on SQLite (binary collation) a range of that
+    index, elsewhere a prefix (PostgreSQL's pattern index) and a regular expression.
+    """
+    numbered = Q(slug__startswith=f"{root}-")
+    if connection.vendor == "sqlite":
+        numbered &= Q(slug__gte=f"{root}-0", slug__lt=f"{root}-:")  # ":" follows "9"
+    else:
+        numbered &= Q(slug__regex=f"^{re.escape(root)}-[0-9]+$")
+    return manager.filter(Q(slug=root) | numbered).order_by().values_list("slug", flat=True)
 
 
 def describe(error, prefix=""):
