@@ -58,6 +58,8 @@ SLUG_SUFFIX_ROOM = 10
 def unique_slug(base):
     """A slug made from ``base`` that no document has, nor had: ``syria``, else ``syria-2``, ``syria-3``, …
 
+    ``base`` keeps its script (``سوریه``, ``сирия``), as tags, people and
+    sources do; a title with no letter or digit gives ``capture``.
     One query, however many documents share the root. Taken are the slugs of
     documents and the old slugs documents keep so that old links redirect
     (``DocumentSlug``): a new document never takes those. The smallest free
@@ -68,7 +70,7 @@ def unique_slug(base):
     ``syria-abc`` and ``syria-2-x`` do not hold ``syria-N`` back.
     """
     max_length = Document._meta.get_field("slug").max_length
-    root = slugify(base)[: max_length - SLUG_SUFFIX_ROOM].strip("-") or "capture"
+    root = slugify(base, allow_unicode=True)[: max_length - SLUG_SUFFIX_ROOM].strip("-") or "capture"
     taken = set(
         _root_and_numbered(Document.objects, root).union(_root_and_numbered(DocumentSlug.objects, root))
     )

@@ -288,3 +288,24 @@ def test_allocation_is_one_query_however_many_siblings(django_assert_num_queries
     with django_assert_num_queries(1):
         slug = unique_slug("Syria")
     assert slug == ("syria" if siblings == 0 else f"syria-{siblings + 1}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("title", "root"),
+    [
+        ("سخنان رهبر انقلاب درباره‌ی سوریه", "سخنان-رهبر-انقلاب-دربارهی-سوریه"),
+        ("تصريحات وزير الخارجية السوري", "تصريحات-وزير-الخارجية-السوري"),
+        ("Сергей Лавров: переговоры", "сергей-лавров-переговоры"),
+        ("Iran’s Khamenei: «سوریه»", "irans-khamenei-سوریه"),
+        ("!!! …", "capture"),
+    ],
+)
+def test_titles_in_any_script_keep_their_script_and_count_up(title, root):
+    assert [imported(title) for _ in range(3)] == [root, f"{root}-2", f"{root}-3"]
+    make_document(slug=f"{root}-x")
+    make_document(slug=f"{root}-5")
+    with_siblings = unique_slug(title)
+    assert with_siblings == f"{root}-4"
+    document = Document.objects.get(slug=root)
+    document.full_clean()  # the model takes the slug it was given
