@@ -53,6 +53,8 @@ FIELDS = (
 
 # Room left after the root for "-N".
 SLUG_SUFFIX_ROOM = 10
+# How many times a slug taken by another importer between its allocation and the save is allocated again.
+SLUG_ATTEMPTS = 5
 
 
 def unique_slug(base):
@@ -155,24 +157,47 @@ def create_document(
         **values,
     )
     try:
-        document.full_clean()
+        # Both unique fields were checked above (the capture's SHA-256, the
+        # slug given or allocated); the database's constraints have the last
+        # word, below.
+        document.full_clean(validate_unique=False)
     except ValidationError as error:
         raise CaptureError(describe(error), name) from None
 
     if not dry_run:
+        _save_new(document, tags, digest, allocated_slug=not fields.get("slug"), name=name)
+    return document, cleaned
+
+
+def _save_new(document, tags, digest, *, allocated_slug, name):
+    """Save ``document`` with its tags and index rows, in a savepoint.
+
+    Another importer may archive the same capture, or take the slug, between
+    the checks and the save (on PostgreSQL; SQLite's writers queue up): the
+    same capture is refused as a duplicate; an allocated slug is allocated
+    again, up to ``SLUG_ATTEMPTS`` times; a slug given in the fields is refused.
+    """
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 document.save()
                 document.tags.set(tags)
                 search.index_document(document)
+            return
         except IntegrityError:
-            # Someone archived the same capture (or took the slug) between our
-            # checks and the save.
+            document.pk, document._state.adding = None, True
             existing = Document.objects.filter(raw_sha256=digest).first()
             if existing is not None:
                 raise CaptureError(_duplicate_message(existing, digest), name) from None
-            raise CaptureError(f"the slug “{document.slug}” was just taken; try again", name) from None
-    return document, cleaned
+            taken = (
+                Document.objects.filter(slug=document.slug).exists()
+                or DocumentSlug.objects.filter(slug=document.slug).exists()
+            )
+            if not taken:
+                raise  # not a race for the capture or the slug: a bug, not the user's doing
+            if not allocated_slug or attempt == SLUG_ATTEMPTS:
+                raise CaptureError(f"the slug “{document.slug}” was just taken; try again", name) from None
+            document.slug = unique_slug(document.title)
 
 
 def _duplicate_message(existing, digest):

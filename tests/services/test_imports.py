@@ -1,10 +1,14 @@
 """The imports service: the manifest reader, manifest fields and create_document."""
 
 import datetime
+import threading
+from unittest import mock
 
 import pytest
+from django.db import connection, transaction
 
 from archive.models import Document, DocumentSlug
+from archive.services import imports
 from archive.services.imports import create_document, load_manifest, manifest_fields, unique_slug
 from archive.text.capture import CaptureError, ManifestError
 from tests.factories import make_document, make_source
@@ -309,3 +313,98 @@ def test_titles_in_any_script_keep_their_script_and_count_up(title, root):
     assert with_siblings == f"{root}-4"
     document = Document.objects.get(slug=root)
     document.full_clean()  # the model takes the slug it was given
+
+
+# --- Two importers racing for one slug -------------------------------------------------
+
+
+def stale_allocation(monkeypatch, times):
+    """``unique_slug`` answers, ``times`` times, the slug another importer has just taken."""
+    real, calls = imports.unique_slug, []
+
+    def stale(base):
+        calls.append(base)
+        return "syria" if len(calls) <= times else real(base)
+
+    monkeypatch.setattr(imports, "unique_slug", stale)
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_slug_taken_between_allocation_and_save_is_allocated_again(monkeypatch):
+    make_document(slug="syria")
+    calls = stale_allocation(monkeypatch, times=2)
+    with transaction.atomic():  # as import_capture calls it: the retry must not spoil the transaction
+        document, _ = create_document("Syria\n\nText.", fields={}, capture_method="upload", name="a.txt")
+        assert Document.objects.count() == 2
+    assert document.slug == "syria-2"
+    assert len(calls) == 3
+    assert Document.objects.get(slug="syria-2").versions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_slug_taken_again_and_again_refuses_the_file_with_a_message(monkeypatch):
+    make_document(slug="syria")
+    stale_allocation(monkeypatch, times=imports.SLUG_ATTEMPTS)
+    with pytest.raises(CaptureError, match="a.txt: the slug “syria” was just taken; try again"):
+        create_document("Syria\n\nText.", fields={}, capture_method="upload", name="a.txt")
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_given_slug_taken_since_the_check_refuses_the_file(monkeypatch):
+    make_document(slug="syria")
+    # The check saw the slug free; the other importer saved it just after.
+    monkeypatch.setattr(imports.Document.objects, "filter", stale_filter(imports.Document.objects.filter))
+    with pytest.raises(CaptureError, match="the slug “syria” was just taken; try again"):
+        create_document("Syria\n\nText.", fields={"slug": "syria"}, capture_method="upload", name="a.txt")
+    assert Document.objects.count() == 1
+
+
+def stale_filter(real):
+    seen = []
+
+    def filter(*args, **kwargs):
+        if kwargs == {"slug": "syria"} and not seen:
+            seen.append(kwargs)
+            return real(pk=-1)
+        return real(*args, **kwargs)
+
+    return filter
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_importers_racing_on_postgresql_both_succeed():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's writers queue up (BEGIN IMMEDIATE): there is no race to lose")
+    make_document(slug="syria")
+    both_allocated = threading.Barrier(2, timeout=10)
+    real, results, calls = imports.unique_slug, [], []
+
+    def allocate_then_wait(base):
+        slug = real(base)
+        calls.append(slug)
+        if len(calls) <= 2:
+            both_allocated.wait()  # both have read "syria-2" as free before either saves
+        return slug
+
+    def importer(n):
+        try:
+            with transaction.atomic():
+                document, _ = create_document(
+                    f"Syria\n\nCapture {n}.", fields={}, capture_method="upload", name=f"{n}.txt"
+                )
+            results.append(document.slug)
+        except Exception as error:  # noqa: BLE001  (reported below)
+            results.append(error)
+        finally:
+            connection.close()
+
+    with mock.patch.object(imports, "unique_slug", allocate_then_wait):
+        threads = [threading.Thread(target=importer, args=(n,)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert sorted(results) == ["syria-2", "syria-3"]
+    assert calls == ["syria-2", "syria-2", "syria-3"]  # the loser allocated again
