@@ -144,7 +144,7 @@ class Document(models.Model):
         UPLOAD = "upload", "Upload"
 
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     language = models.CharField(
         max_length=35,
@@ -539,7 +539,7 @@ class DocumentSlug(models.Model):
     """A slug a document used to have, so old links redirect to the current one."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="old_slugs")
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     retired_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

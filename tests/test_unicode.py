@@ -84,6 +84,22 @@ def test_a_persian_tag_through_the_api_gives_201_and_every_page_answers(analyst,
             assert client.get(url).status_code == 200, url
 
 
+def test_a_document_titled_in_persian_gets_a_persian_address_that_redirects_once_renamed(outsider):
+    document, _ = imports.create_document(
+        "سخنان رهبر انقلاب درباره‌ی سوریه\n\n" + TEXT,
+        fields={"visibility": "published"},
+        capture_method="upload",
+    )
+    assert document.slug == "سخنان-رهبر-انقلاب-دربارهی-سوریه"
+    old_url = document.get_absolute_url()
+    assert outsider.get(old_url).status_code == 200
+    document.slug = "سوریه"
+    document.save()
+    response = outsider.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == reverse("archive:document_detail", args=["سوریه"])
+
+
 def test_the_compare_page_filters_by_a_persian_tag(outsider):
     first = make_document(TEXT, slug="first")
     make_claim(first, "the talks had failed", tags=["سوریه"])

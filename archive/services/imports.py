@@ -18,12 +18,13 @@ from typing import Annotated
 
 import pydantic
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from archive import search
-from archive.models import Document, Source, Visibility, sha256_hex
+from archive.models import Document, DocumentSlug, Source, Visibility, sha256_hex
 from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
 from archive.validators import tag_name_problem
@@ -50,15 +51,52 @@ FIELDS = (
 )
 
 
+# Room left after the root for "-N".
+SLUG_SUFFIX_ROOM = 10
+# How many times a slug taken by another importer between its allocation and the save is allocated again.
+SLUG_ATTEMPTS = 5
+
+
 def unique_slug(base):
-    """A slug made from ``base`` that no Document has yet ("syria", "syria-2", …)."""
+    """A slug made from ``base`` that no document has, nor had: ``syria``, else ``syria-2``, ``syria-3``, …
+
+    ``base`` keeps its script (``سوریه``, ``сирия``), as tags, people and
+    sources do; a title with no letter or digit gives ``capture``.
+    One query, however many documents share the root. Taken are the slugs of
+    documents and the old slugs documents keep so that old links redirect
+    (``DocumentSlug``): a new document never takes those. The smallest free
+    ``-N`` is chosen, so the number left by a deleted document is used again:
+    its address was a 404 once it was deleted (its old slugs went with it),
+    and counting on from the highest would not protect it either when it was
+    the highest. Only "-" and a number after the root make a sibling:
+    ``syria-abc`` and ``syria-2-x`` do not hold ``syria-N`` back.
+    """
     max_length = Document._meta.get_field("slug").max_length
-    root = slugify(base)[: max_length - 10].strip("-") or "capture"
-    slug, n = root, 1
-    while Document.objects.filter(slug=slug).exists():
+    root = slugify(base, allow_unicode=True)[: max_length - SLUG_SUFFIX_ROOM].strip("-") or "capture"
+    taken = set(
+        _root_and_numbered(Document.objects, root).union(_root_and_numbered(DocumentSlug.objects, root))
+    )
+    if root not in taken:
+        return root
+    n = 2
+    while f"{root}-{n}" in taken:
         n += 1
-        slug = f"{root}-{n}"
-    return slug
+    return f"{root}-{n}"
+
+
+def _root_and_numbered(manager, root):
+    """The slugs of ``manager`` equal to ``root`` or (at least) starting with ``root-`` and a digit.
+
+    Python keeps only the exact ``root-N`` it asks about; the database narrows
+    the rows with its slug index: on SQLite (binary collation) a range of that
+    index, elsewhere a prefix (PostgreSQL's pattern index) and a regular expression.
+    """
+    numbered = Q(slug__startswith=f"{root}-")
+    if connection.vendor == "sqlite":
+        numbered &= Q(slug__gte=f"{root}-0", slug__lt=f"{root}-:")  # ":" follows "9"
+    else:
+        numbered &= Q(slug__regex=f"^{re.escape(root)}-[0-9]+$")
+    return manager.filter(Q(slug=root) | numbered).order_by().values_list("slug", flat=True)
 
 
 def describe(error, prefix=""):
@@ -119,24 +157,47 @@ def create_document(
         **values,
     )
     try:
-        document.full_clean()
+        # Both unique fields were checked above (the capture's SHA-256, the
+        # slug given or allocated); the database's constraints have the last
+        # word, below.
+        document.full_clean(validate_unique=False)
     except ValidationError as error:
         raise CaptureError(describe(error), name) from None
 
     if not dry_run:
+        _save_new(document, tags, digest, allocated_slug=not fields.get("slug"), name=name)
+    return document, cleaned
+
+
+def _save_new(document, tags, digest, *, allocated_slug, name):
+    """Save ``document`` with its tags and index rows, in a savepoint.
+
+    Another importer may archive the same capture, or take the slug, between
+    the checks and the save (on PostgreSQL; SQLite's writers queue up): the
+    same capture is refused as a duplicate; an allocated slug is allocated
+    again, up to ``SLUG_ATTEMPTS`` times; a slug given in the fields is refused.
+    """
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 document.save()
                 document.tags.set(tags)
                 search.index_document(document)
+            return
         except IntegrityError:
-            # Someone archived the same capture (or took the slug) between our
-            # checks and the save.
+            document.pk, document._state.adding = None, True
             existing = Document.objects.filter(raw_sha256=digest).first()
             if existing is not None:
                 raise CaptureError(_duplicate_message(existing, digest), name) from None
-            raise CaptureError(f"the slug “{document.slug}” was just taken; try again", name) from None
-    return document, cleaned
+            taken = (
+                Document.objects.filter(slug=document.slug).exists()
+                or DocumentSlug.objects.filter(slug=document.slug).exists()
+            )
+            if not taken:
+                raise  # not a race for the capture or the slug: a bug, not the user's doing
+            if not allocated_slug or attempt == SLUG_ATTEMPTS:
+                raise CaptureError(f"the slug “{document.slug}” was just taken; try again", name) from None
+            document.slug = unique_slug(document.title)
 
 
 def _duplicate_message(existing, digest):
