@@ -162,3 +162,23 @@ def test_mail_is_printed_locally_and_sent_by_smtp_from_the_environment_in_produc
         "EMAIL_USE_TLS": "False",
         "DEFAULT_FROM_EMAIL": "Margins <margins@example.org>",
     }
+
+
+def _conn_max_age(env_overrides):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED | {"DB_CONN_MAX_AGE"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides})
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[-2:]
+
+
+def test_production_workers_keep_their_database_connection_and_check_it_before_reuse():
+    assert _conn_max_age(PROD_ENV) == ["60", "True"]
+    assert _conn_max_age({**PROD_ENV, "DB_CONN_MAX_AGE": "0"}) == ["0", "True"]
+    assert _conn_max_age({}) == ["0", "True"]
