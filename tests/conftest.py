@@ -6,11 +6,17 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import Client, RequestFactory
+from hypothesis import settings as hypothesis_settings
 
 from archive.services.seed import load_seed
 from tests.factories import make_person
 
 PASSWORD = "correct horse battery staple"
+
+# Hypothesis' per-example deadline is a timed test: on a loaded 2-core machine it
+# fails examples that are merely slow. Speed is measured in bench/, not here.
+hypothesis_settings.register_profile("margins", deadline=None)
+hypothesis_settings.load_profile("margins")
 
 
 def sign_in(**credentials):
