@@ -310,6 +310,38 @@ def _no_duplicate_keys(pairs):
     return result
 
 
+class ManifestIndex:
+    """A manifest's entries by resolved path and by bare file name, resolved once.
+
+    Importing a folder looks up every capture in the manifest: resolving every
+    entry again for each capture made a batch cost the square of its size.
+    """
+
+    def __init__(self, manifest: dict[str, dict], manifest_path):
+        self.manifest_path = manifest_path
+        self.folder = Path(manifest_path).resolve().parent
+        self.by_path, self.by_name = {}, {}
+        for number, (file, entry) in enumerate(manifest.items(), 1):
+            self.by_path.setdefault((self.folder / file).resolve(), (number, file, entry))
+            if "/" not in file:
+                self.by_name.setdefault(file, (number, entry))
+
+    def find(self, capture_path):
+        """``(entry number, entry)`` describing ``capture_path``, or None (see ``find_manifest_entry``)."""
+        target = Path(capture_path).resolve()
+        found = self.by_path.get(target)
+        if found is not None:
+            number, file, entry = found
+            if not target.is_relative_to(self.folder):
+                raise CaptureError(
+                    f"{self.manifest_path}, entry {number} ({file}), field “file”: resolves to {target}, "
+                    f"outside the manifest's folder {self.folder}; a manifest may only name files "
+                    "in its own folder or below it"
+                )
+            return number, entry
+        return self.by_name.get(target.name)
+
+
 def find_manifest_entry(manifest: dict[str, dict], manifest_path, capture_path):
     """``(entry number, entry)`` describing ``capture_path``, or None.
 
@@ -317,24 +349,10 @@ def find_manifest_entry(manifest: dict[str, dict], manifest_path, capture_path):
     that matches the capture's name wherever the capture is. A path must stay
     inside the manifest's folder once ``..`` and symbolic links are resolved:
     the entry that points outside is refused (CaptureError), so a manifest
-    cannot make the importer read ``../../etc/passwd``.
+    cannot make the importer read ``../../etc/passwd``. To look up many
+    captures, build one ``ManifestIndex`` and ask it.
     """
-    manifest_dir = Path(manifest_path).resolve().parent
-    target = Path(capture_path).resolve()
-    by_name = None
-    for number, (file, entry) in enumerate(manifest.items(), 1):
-        resolved = (manifest_dir / file).resolve()
-        if resolved == target:
-            if not resolved.is_relative_to(manifest_dir):
-                raise CaptureError(
-                    f"{manifest_path}, entry {number} ({file}), field “file”: resolves to {resolved}, "
-                    f"outside the manifest's folder {manifest_dir}; a manifest may only name files "
-                    "in its own folder or below it"
-                )
-            return number, entry
-        if by_name is None and "/" not in file and file == target.name:
-            by_name = number, entry
-    return by_name
+    return ManifestIndex(manifest, manifest_path).find(capture_path)
 
 
 def manifest_fields(entry: dict, *, where: str) -> dict:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from archive.models import Document, sha256_hex
-from archive.services.imports import create_document, find_manifest_entry, load_manifest, manifest_fields
+from archive.services.imports import ManifestIndex, create_document, load_manifest, manifest_fields
 from archive.text.capture import CaptureError, ManifestError, decode_capture
 
 
@@ -60,6 +60,7 @@ class Command(BaseCommand):
             if not paths:
                 base = Path(manifest).parent
                 paths = [str(base / file) for file in entries]
+            entries = ManifestIndex(entries, manifest)
         if not paths:
             raise CommandError("Name at least one capture file, or give --manifest.", returncode=2)
 
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         # is refused before anything is read.
         found = None
         if entries is not None:
-            found = find_manifest_entry(entries, manifest, path)
+            found = entries.find(path)
             if found is None:
                 raise CaptureError(f"not listed in the manifest {manifest}", path)
 
