@@ -365,10 +365,14 @@ class ClaimQuerySet(PublishedQuerySet):
         already found with ``Document.objects.visible_to(user)``: its own
         visibility is not asked again (on SQLite that question reads past the
         document's whole text)."""
-        claims = self.filter(document=document)
+        return self.filter(document=document).visible_within(user)
+
+    def visible_within(self, user):
+        """The claims ``user`` may read, of documents already found visible to them
+        (``document__in`` a visible page): the documents' visibility is not asked again."""
         if is_analyst(user):
-            return claims
-        return claims.filter(visibility=Visibility.PUBLISHED)
+            return self
+        return self.filter(visibility=Visibility.PUBLISHED)
 
 
 class Claim(models.Model):

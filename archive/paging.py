@@ -15,7 +15,7 @@ import dataclasses
 import datetime
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery, Value
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 
@@ -336,3 +336,16 @@ def in_order(objects, ids):
     """``objects`` (read by ``pk__in=ids``) in the order of ``ids``."""
     by_pk = {obj.pk: obj for obj in objects}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def has_row(queryset):
+    """An expression that is 1 when ``queryset`` (correlated with ``OuterRef``) has a row, else NULL.
+
+    Filter on it with ``__isnull=False``. It is the same question as ``Exists``,
+    asked so that both databases ask it row by row while walking a listing's
+    index: PostgreSQL may turn an EXISTS (always one inside an OR) into a hashed
+    subplan that reads every matching row of the archive first (140 ms at 10,000
+    documents for the tag page, against 4.5 ms row by row); a scalar subquery it
+    evaluates only for the rows the page's LIMIT reaches.
+    """
+    return Subquery(queryset.order_by().annotate(_one=Value(1)).values("_one")[:1])

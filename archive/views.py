@@ -481,11 +481,13 @@ class ClaimGroup:
         return self.total - len(self.claims)
 
 
-def _claim_groups(request, ids, claims):
+def _claim_groups(request, ids, condition):
     """The documents ``ids`` (in that order), each with its first ``CLAIMS_PER_DOCUMENT`` of ``claims``.
 
     Three queries whatever the sizes: the documents (without their texts), the
-    claims ranked within each document and cut there, and their tags.
+    claims matching ``condition`` ranked within each document and cut there, and
+    their tags. ``ids`` are documents the visitor may read: only the claims' own
+    visibility is asked (a join back to the documents made SQLite walk them all).
     """
     documents = (
         Document.objects.filter(pk__in=ids)
@@ -494,7 +496,8 @@ def _claim_groups(request, ids, claims):
     )
     by_document = {document.pk: document for document in documents}
     ranked = (
-        claims.filter(document__in=ids)
+        Claim.objects.visible_within(request.user)
+        .filter(condition, document__in=ids)
         .annotate(
             place=Window(RowNumber(), partition_by=F("document"), order_by=(F("start").asc(), F("pk").asc())),
             in_document=Window(Count("pk"), partition_by=F("document")),
@@ -514,8 +517,10 @@ def _claim_groups(request, ids, claims):
 
 
 def _with_claims(documents, claims):
-    """``documents`` that have one of ``claims``."""
-    return documents.filter(Exists(claims.filter(document=OuterRef("pk"))))
+    """``documents`` that have one of ``claims``, asked document by document (``paging.has_row``)."""
+    return documents.alias(has_claim=paging.has_row(claims.filter(document=OuterRef("pk")))).filter(
+        has_claim__isnull=False
+    )
 
 
 @caching.kept_for_visitors
@@ -529,48 +534,57 @@ def tag_detail(request, slug):
         query = request.META.get("QUERY_STRING", "")
         target = reverse("archive:tag_detail", args=[merged.tag.slug])
         return redirect(target + (f"?{query}" if query else ""), permanent=True)
-    # Taggit keeps every model's tags in one table, told apart by content type. A
-    # claim's tag is asked for claim by claim (EXISTS on the table's unique index),
-    # so that a page walks the documents in order and each one's few claims, with
-    # or without planner statistics, whatever the tag's size.
+    # Taggit keeps every model's tags in one table, told apart by content type. The
+    # page walks the documents in order and asks, document by document, whether it or
+    # one of its few claims carries the tag (the table's unique index): no plan
+    # depends on planner statistics or reads all of a big tag's items.
     tagged_items = Document.tags.through.objects.filter(tag=tag)
     content_types = ContentType.objects.get_for_models(Claim, Document)
     claim_type, document_type = content_types[Claim], content_types[Document]
-    claims = visible_claims(request).filter(
-        Exists(tagged_items.filter(content_type=claim_type, object_id=OuterRef("pk")))
-    )
+    # Asked of claims in documents already known visible: only their own visibility counts.
+    tagged = Exists(tagged_items.filter(content_type=claim_type, object_id=OuterRef("pk")))
+    claims = Claim.objects.visible_within(request.user).filter(tagged)
     tagged_documents = tagged_items.filter(content_type=document_type).values_list("object_id", flat=True)
-    documents = visible_documents(request)
-    documents = documents.filter(Q(pk__in=tagged_documents) | Exists(claims.filter(document=OuterRef("pk"))))
+    documents = (
+        visible_documents(request)
+        .alias(
+            tagged_itself=paging.has_row(tagged_documents.filter(object_id=OuterRef("pk"))),
+            tagged_claim=paging.has_row(claims.filter(document=OuterRef("pk"))),
+        )
+        .filter(Q(tagged_itself__isnull=False) | Q(tagged_claim__isnull=False))
+    )
     page = paging.paginate(
         request,
         documents,
         ordering=NEWEST_FIRST,
-        fetch=lambda ids: _claim_groups(request, ids, claims),
+        fetch=lambda ids: _claim_groups(request, ids, tagged),
         counted=False,
     )
     if not page.items:
         raise _nothing_visible(Tag)
-    tagged = set(tagged_documents.filter(object_id__in=[group.document.pk for group in page]))
+    carrying = set(tagged_documents.filter(object_id__in=[group.document.pk for group in page]))
     for group in page:
-        group.document.carries_tag = group.document.pk in tagged
-    context = {"tag": tag, "page": page, "claim_total": paging.count(claims, GROUP_COUNT_CAP)}
+        group.document.carries_tag = group.document.pk in carrying
+    # Counted from the tag's side (its rows, then their claims): a walk of the tag's items.
+    counted = visible_claims(request).filter(tags=tag)
+    context = {"tag": tag, "page": page, "claim_total": paging.count(counted, GROUP_COUNT_CAP)}
     return render(request, "archive/tag_detail.html", context)
 
 
 @caching.kept_for_visitors
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    claims = visible_claims(request).filter(claimant=person)
+    theirs = Q(claimant=person)
     page = paging.paginate(
         request,
-        _with_claims(visible_documents(request), claims),
+        _with_claims(visible_documents(request), Claim.objects.visible_within(request.user).filter(theirs)),
         ordering=NEWEST_FIRST,
-        fetch=lambda ids: _claim_groups(request, ids, claims),
+        fetch=lambda ids: _claim_groups(request, ids, theirs),
         counted=False,
     )
     if not page.items:
         raise _nothing_visible(Person)
+    claims = visible_claims(request).filter(theirs)
     context = {"person": person, "page": page, "claim_total": paging.count(claims, GROUP_COUNT_CAP)}
     return render(request, "archive/person_detail.html", context)
 
