@@ -2,7 +2,7 @@
 
 Both the reading page (``views``) and the highlighting API (``api``), which
 sends back the re-rendered parts after a write, build them here. The compare
-page uses ``is_placed`` and ``claim_highlight`` for its columns.
+page uses ``is_placed`` and ``compact_highlight`` for its columns.
 """
 
 import dataclasses
