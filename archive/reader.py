@@ -2,7 +2,7 @@
 
 Both the reading page (``views``) and the highlighting API (``api``), which
 sends back the re-rendered parts after a write, build them here. The compare
-page uses ``is_placed`` and ``claim_highlight`` for its columns.
+page uses ``is_placed`` and ``compact_highlight`` for its columns.
 """
 
 import dataclasses
@@ -51,19 +51,22 @@ def claim_highlight(claim, pairs=()):
 
 
 def compact_highlight(claim, pairs=()):
-    """A claim's highlight on the compare page, where thousands sit side by side: its kind,
-    its status only when it is not the default, the draft mark and the pair numbers."""
-    classes = f"kind-{claim.kind}"
+    """A claim's highlight on the compare page, where thousands sit side by side: its kind
+    and its status only when they are not the defaults (the page colours an unclassed
+    highlight as an assertion), the draft mark and the pair numbers."""
+    classes = []
+    if claim.kind != Claim.Kind.ASSERTION:
+        classes.append(f"kind-{claim.kind}")
     if claim.status != Claim.Status.UNVERIFIED:
-        classes += f" status-{claim.status}"
+        classes.append(f"status-{claim.status}")
     if claim.visibility == Visibility.DRAFT:
-        classes += " is-draft"
+        classes.append("is-draft")
     attrs = (("data-pairs", " ".join(str(number) for number in pairs)),) if pairs else ()
     return Highlight(
         key=str(claim.pk),
         start=claim.start,
         end=claim.end,
-        classes=classes,
+        classes=" ".join(classes),
         anchor_id=claim.anchor_id,
         attrs=attrs,
     )

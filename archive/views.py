@@ -692,8 +692,9 @@ def _compare(request):
         "pairs": pairs,
         "focused": focused,
         "state": state,
-        # For compare.js, compact: "id:a:b:relation" per pair, in order.
-        "pairs_data": " ".join(f"{p.link.pk}:{p.left.pk}:{p.right.pk}:{p.link.relation}" for p in pairs),
+        # The pair table has a note column only when a pair has a note.
+        "pair_notes": any(pair.link.note for pair in pairs),
+        "claim_kinds": Claim.Kind.choices,
         "filter_tags": Tag.objects.filter(claim__in=in_view).distinct().order_by("name"),
         "filter_people": Person.objects.filter(claims__in=in_view).distinct().order_by("name"),
         "relations": ClaimLink.Relation.choices,

@@ -100,13 +100,14 @@ def compare_url(*slugs, **params):
 
 
 def marked_claims(page):
-    """Claims highlighted in the columns (their ``data-key``)."""
+    """Claims highlighted in the columns: the anchor id of a highlight's first piece
+    (its continuation pieces carry its ``data-key``)."""
     grid = page.split('id="compare-grid"', 1)[1].split('class="pair-table"', 1)[0]
-    return {int(key) for key in re.findall(r'<mark[^>]* data-key="(\d+)"', grid)}
+    return {int(key) for key in re.findall(r'<mark id="claim-(\d+)"', grid)}
 
 
 def pair_rows(page):
-    return [int(pk) for pk in re.findall(r'<tr id="pair-\d+" data-pair="(\d+)"', page)]
+    return [int(pk) for pk in re.findall(r'<tr id="pair-(\d+)"', page)]
 
 
 def get_html(client, url, status=200):
@@ -201,7 +202,7 @@ def test_linked_claims_are_numbered_pairs_in_column_order(outsider, world):
     page = get_html(outsider, compare_url("speech", "report", "analysis", "readout"))
     assert pair_rows(page) == [links[k].pk for k in ("b1-a1", "d1-a1", "b2-a2", "c1-a2")]
     # a1 takes part in pairs 1 and 2: its highlight carries both numbers.
-    assert re.search(rf'<mark id="claim-{c["a1"].pk}" data-key="{c["a1"].pk}"[^>]* data-pairs="1 2"', page)
+    assert re.search(rf'<mark id="claim-{c["a1"].pk}"[^>]* data-pairs="1 2"', page)
 
 
 def test_a_focused_pair_is_the_current_row(outsider, world):
@@ -273,7 +274,7 @@ def test_analysts_see_draft_claims_and_their_links_badged(analyst, world):
     page = get_html(analyst, compare_url("speech", "report"))
     assert c["a_draft"].pk in marked_claims(page)
     assert links["b3-draft"].pk in pair_rows(page)
-    assert re.search(rf'data-key="{c["a_draft"].pk}" class="[^"]*is-draft', page)
+    assert re.search(rf'<mark id="claim-{c["a_draft"].pk}" class="[^"]*is-draft', page)
 
 
 def test_a_link_to_a_claim_in_a_draft_document_is_hidden_from_visitors(outsider, analyst, world):
@@ -344,6 +345,22 @@ def submitted_filter_form(page):
     return "/compare/?" + urlencode(fields)
 
 
+def pair_buttons(page):
+    """What a browser requests for each row's number button of the pair table: the one
+    form's action with its hidden fields and that button's ``pair``."""
+    form = re.search(r'<form method="get" action="([^"]+)" id="pair-focus">(.*?)</form>', page, re.S)
+    action, body = html.unescape(form.group(1)), form.group(2)
+    hidden = [
+        (html.unescape(name), html.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body)
+    ]
+    path, _, fragment = action.partition("#")
+    return [
+        f"{path}?{urlencode([*hidden, ('pair', value)])}#{fragment}"
+        for value in re.findall(r'<button name="pair" value="(\d+)">', body)
+    ]
+
+
 def test_filters_focus_and_sync_survive_every_link_on_the_page(outsider, world):
     links = world["links"]
     focused = links["d1-a1"]
@@ -364,14 +381,14 @@ def test_filters_focus_and_sync_survive_every_link_on_the_page(outsider, world):
     stepper = re.search(r'<nav class="pair-stepper".*?</nav>', page, re.S).group(0)
     previous = re.search(r'<a href="([^"]+)" data-step="-1"', stepper).group(1)
     following = re.search(r'<a href="([^"]+)" data-step="1"', stepper).group(1)
-    table = re.search(r'<section class="pair-table".*?</section>', page, re.S).group(0)
-    row_links = re.findall(r'<th scope="row"><a href="([^"]+)"', table)
+    row_links = pair_buttons(page)
     assert len(row_links) == 3
 
     targets = [(previous, links["b1-a1"]), (following, links["b2-a2"])]
     targets += list(zip(row_links, [links["b1-a1"], focused, links["b2-a2"]], strict=True))
     for href, link in targets:
         assert state_of(href) == expected, href
+        assert urlsplit(href).fragment in (f"pair-{link.pk}", "pair-position"), href
         assert parse_qs(urlsplit(html.unescape(href)).query)["pair"] == [str(link.pk)]
         back = get_html(outsider, urljoin(url, html.unescape(href)))
         assert re.findall(r'<tr id="pair-(\d+)"[^>]*aria-current="true"', back) == [str(link.pk)]

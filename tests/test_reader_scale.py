@@ -15,7 +15,7 @@ from archive import comparison
 from archive.models import Claim, ClaimLink, Document, Person, Visibility
 from archive.services import annotations
 from archive.text import anchoring
-from tests.factories import make_claim, make_document, make_source
+from tests.factories import claim_at, make_claim, make_document, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +330,46 @@ def test_anchoring_is_unchanged_by_the_compact_highlights():
     selector = anchoring.selector_for(document.text, 6, 10)
     claim.start, claim.end, claim.quote = selector.start, selector.end, selector.quote
     html = render_highlighted(document.text, [compact_highlight(claim, (3,))], compact=True)
-    assert (
-        html
-        == 'Alpha <mark id="claim-7" data-key="7" class="hl kind-assertion" data-pairs="3">beta</mark> gamma.'
+    assert html == 'Alpha <mark id="claim-7" data-pairs="3">beta</mark> gamma.'
+
+
+# --- the compare page's weight (issue 9: 4 documents x 500 claims under 300 KB) ----------
+
+COMPARE_BYTES = 300_000
+
+
+def build_4x500():
+    """``bench/render.py``'s comparison: 4 documents of 500 one-sentence claims, 500 links."""
+    documents = []
+    for d in range(4):
+        sentences = [
+            f"Point {i} of text {d} concerns matter {i * 7 % 13} and its region." for i in range(500)
+        ]
+        document = make_document(" ".join(sentences), title=f"Bench text {d}", slug=f"bench-{d}")
+        rows, offset = [], 0
+        for sentence in sentences:
+            rows.append(claim_at(document, offset, offset + len(sentence)))
+            offset += len(sentence) + 1
+        documents.append((document, Claim.objects.bulk_create(rows)))
+    ClaimLink.objects.bulk_create(
+        ClaimLink(from_claim=documents[1 + k % 3][1][k], to_claim=documents[0][1][k], relation="reports")
+        for k in range(500)
     )
+    return [document for document, _claims in documents]
+
+
+@pytest.mark.parametrize("who", ["outsider", "analyst"])
+def test_the_compare_page_of_4_documents_of_500_claims_is_under_300_kb(request, who):
+    client = request.getfixturevalue(who)
+    documents = build_4x500()
+    page = get(client, "/compare/?" + "&".join(f"d={document.slug}" for document in documents)).content
+    assert len(page) < COMPARE_BYTES, f"{len(page):,} bytes"
+    # Nothing was left out to get there: every claim highlighted, every pair listed and
+    # focusable, the texts whole; the analyst's link form.
+    text = page.decode()
+    assert len(re.findall(r'<mark id="claim-\d+"', text)) == 4 * 500
+    assert len(re.findall(r'<tr id="pair-\d+"', text)) == 500
+    assert len(re.findall(r'<button name="pair" value="\d+">', text)) == 500
+    columns = text.split('id="compare-grid"', 1)[1].split('class="pair-table"', 1)[0]
+    assert columns.count(" and its region.") == 4 * 500
+    assert ('id="link-form"' in text) == (who == "analyst")

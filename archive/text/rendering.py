@@ -65,16 +65,20 @@ def _open_mark(highlight, first, last):
 
 
 def _open_compact_mark(highlight, first):
-    """A short ``<mark>`` for pages that show many highlights side by side: no start/end
-    classes and no screen-reader label; the first piece carries the anchor id and the
-    extra attributes, every piece the key."""
-    classes = escape(" ".join(["hl", *highlight.classes.split()]))
+    """A short ``<mark>`` for pages that show thousands of highlights side by side: no
+    ``hl`` class (the page styles every ``<mark>`` of its texts), no start/end classes and
+    no screen-reader label (the page describes its highlights once). The first piece
+    carries the anchor id, which names the highlight, and the extra attributes; only the
+    continuation pieces of a highlight split across elements carry ``data-key`` (the first
+    one too when the highlight has no anchor id)."""
+    classes = " ".join(highlight.classes.split())
+    classes = f' class="{escape(classes)}"' if classes else ""
     key = f' data-key="{escape(highlight.key)}"'
     if first:
-        anchor = f' id="{escape(highlight.anchor_id)}"' if highlight.anchor_id else ""
+        anchor = f' id="{escape(highlight.anchor_id)}"' if highlight.anchor_id else key
         extra = "".join(f' {name}="{escape(value)}"' for name, value in highlight.attrs)
-        return f'<mark{anchor}{key} class="{classes}"{extra}>'
-    return f'<mark{key} class="{classes}">'
+        return f"<mark{anchor}{classes}{extra}>"
+    return f"<mark{key}{classes}>"
 
 
 def render_highlighted(text: str, highlights: Iterable[Highlight], *, compact: bool = False) -> SafeString:

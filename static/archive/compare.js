@@ -5,10 +5,19 @@
 
   var grid = document.getElementById("compare-grid");
   if (!grid) { return; }
-  // "id:a:b:relation" per pair, in order (pair n is the n-th).
-  var pairs = (grid.getAttribute("data-pairs") || "").split(" ").filter(Boolean).map(function (item, index) {
-    var parts = item.split(":");
-    return { id: parts[0], n: index + 1, a: parts[1], b: parts[2], rel: parts[3] };
+  // The pairs are written once, as the rows of the pair table (pair n is the n-th row):
+  // the row's id is "pair-<link id>", its cells name the two claims ("claim 37 — …")
+  // and the relation, with an arrow pointing from the claim that reports (or …) to the other.
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#pair-focus tbody tr"));
+  function claimIn(cell) { var found = cell.textContent.match(/\d+/); return found ? found[0] : ""; }
+  var pairs = rows.map(function (row, index) {
+    var a = claimIn(row.cells[1]), b = claimIn(row.cells[3]);
+    var relation = row.cells[2].textContent.trim();
+    var leftward = relation.charAt(0) === "←";
+    return {
+      id: row.id.slice("pair-".length), n: index + 1, a: a, b: b, row: row,
+      from: leftward ? b : a, to: leftward ? a : b, rel: relation.replace(/[←→]/g, "").trim()
+    };
   });
   var columns = Array.prototype.slice.call(grid.querySelectorAll(".compare-text"));
   var position = document.getElementById("pair-position");
@@ -18,9 +27,11 @@
     (partners[p.b] = partners[p.b] || []).push(p.a);
   });
 
-  function marks(id) { return grid.querySelectorAll('mark[data-key="' + id + '"]'); }
-  function keyOf(mark) { return mark.getAttribute("data-key"); }
-  function markAt(target) { return target.closest("mark[data-key]"); }
+  // A highlight's first piece is named by its anchor id ("claim-37"); the continuation
+  // pieces of one split across elements carry its key (data-key="37").
+  function marks(id) { return grid.querySelectorAll('[id="claim-' + id + '"], mark[data-key="' + id + '"]'); }
+  function keyOf(mark) { return mark.getAttribute("data-key") || mark.id.replace(/^claim-/, ""); }
+  function markAt(target) { return target.closest(".compare-text mark"); }
   function clear(cls) {
     document.querySelectorAll("." + cls).forEach(function (el) { el.classList.remove(cls); });
   }
@@ -55,10 +66,21 @@
     var mark = markAt(e.target);
     if (mark) { showPartners(keyOf(mark)); }
   });
-  document.querySelectorAll("[data-pair]").forEach(function (row) {
-    row.addEventListener("mouseenter", function () { focusPair(pairIndex(row.getAttribute("data-pair")), false); });
-    row.addEventListener("focusin", function () { focusPair(pairIndex(row.getAttribute("data-pair")), false); });
+  pairs.forEach(function (p, index) {
+    p.row.addEventListener("mouseenter", function () { focusPair(index, false); });
+    p.row.addEventListener("focusin", function () { focusPair(index, false); });
   });
+  // Each row's number is a button of one form (for visitors without script); here it
+  // focuses its pair in place.
+  var focusForm = document.getElementById("pair-focus");
+  if (focusForm) {
+    focusForm.addEventListener("click", function (e) {
+      var button = e.target.closest("button[name=pair]");
+      if (!button) { return; }
+      e.preventDefault();
+      focusPair(pairIndex(button.value), true);
+    });
+  }
 
   // Scroll a column so ``mark`` is in view, without moving the page itself.
   function reveal(mark) {
@@ -75,7 +97,8 @@
     return -1;
   }
 
-  var current = pairIndex(grid.getAttribute("data-focused"));
+  var focusedRow = document.querySelector('#pair-focus tr[aria-current="true"]');
+  var current = focusedRow ? pairIndex(focusedRow.id.slice("pair-".length)) : -1;
   var syncing = false;
 
   function focusPair(index, scroll) {
@@ -86,8 +109,9 @@
     [p.a, p.b].forEach(function (id) {
       marks(id).forEach(function (m) { m.classList.add("is-current"); });
     });
-    var row = document.querySelector('[data-pair="' + p.id + '"]');
-    if (row) { row.classList.add("is-current"); }
+    rows.forEach(function (row) { row.removeAttribute("aria-current"); });
+    p.row.classList.add("is-current");
+    p.row.setAttribute("aria-current", "true");
     showPair(p);
     if (scroll) {
       syncing = true;
@@ -99,7 +123,7 @@
       }
     }
     if (position) {
-      position.textContent = "Pair " + p.n + " of " + pairs.length + ": claim " + p.a + " " + p.rel.replace("_", " ") + " claim " + p.b;
+      position.textContent = "Pair " + p.n + " of " + pairs.length + ": claim " + p.from + " " + p.rel + " claim " + p.to;
     }
     var url = new URL(window.location.href);
     url.searchParams.set("pair", p.id);

@@ -40,20 +40,32 @@ def seeded_compare(wide_page):
 
 def pairs_in_order(page):
     return [
-        int(pk) for pk in page.eval_on_selector_all("tr[data-pair]", "rows => rows.map(r => r.dataset.pair)")
+        int(pk)
+        for pk in page.eval_on_selector_all(
+            "#pair-focus tbody tr", "rows => rows.map(r => r.id.replace('pair-', ''))"
+        )
     ]
+
+
+# A highlight's first piece is named by its anchor id, its continuation pieces by data-key.
+KEYS = "ms => ms.map(m => Number(m.dataset.key || m.id.replace('claim-', '')))"
+
+
+def pieces(claim_pk, state=""):
+    """The selector of every piece of a claim's highlight (with a class, ``state``)."""
+    return f'mark[id="claim-{claim_pk}"]{state}, mark[data-key="{claim_pk}"]{state}'
 
 
 def test_hovering_a_linked_highlight_marks_its_counterparts(seeded_compare):
     page = seeded_compare
     link = ClaimLink.objects.get(from_claim__quote__startswith="Khamenei further asserted that Syrian youth")
     source, partner = link.from_claim_id, link.to_claim_id
-    assert page.locator(f'mark[data-key="{partner}"].is-partner').count() == 0
-    page.locator(f'mark[data-key="{source}"]').first.hover()
-    expect(page.locator(f'mark[data-key="{partner}"]').first).to_have_class(re.compile(r"\bis-partner\b"))
-    assert page.locator(f'mark[data-key="{source}"].is-source').count() >= 1
+    assert page.locator(pieces(partner, ".is-partner")).count() == 0
+    page.locator(f"#claim-{source}").hover()
+    expect(page.locator(f"#claim-{partner}")).to_have_class(re.compile(r"\bis-partner\b"))
+    assert page.locator(pieces(source, ".is-source")).count() >= 1
     # Only the counterparts of the hovered claim are marked.
-    partners = set(page.eval_on_selector_all("mark.is-partner", "ms => ms.map(m => m.dataset.key)"))
+    partners = {str(pk) for pk in page.eval_on_selector_all("mark.is-partner", KEYS)}
     expected = {
         str(pk) for pk in ClaimLink.objects.filter(from_claim=source).values_list("to_claim", flat=True)
     }
@@ -68,23 +80,64 @@ def test_focusing_a_row_of_the_pair_table_marks_the_pair(seeded_compare):
     page = seeded_compare
     first_pair = pairs_in_order(page)[1]
     link = ClaimLink.objects.get(pk=first_pair)
-    page.locator(f'tr[data-pair="{link.pk}"] th a').focus()
+    page.locator(f"#pair-{link.pk} th button").focus()
     left_right = {link.from_claim_id, link.to_claim_id}
     # Exactly this pair's two ends, even when they take part in other pairs too.
-    partner = set(page.eval_on_selector_all("mark.is-partner", "ms => ms.map(m => Number(m.dataset.key))"))
-    source = set(page.eval_on_selector_all("mark.is-source", "ms => ms.map(m => Number(m.dataset.key))"))
+    partner = set(page.eval_on_selector_all("mark.is-partner", KEYS))
+    source = set(page.eval_on_selector_all("mark.is-source", KEYS))
     assert len(partner) == len(source) == 1
     assert partner | source == left_right
-    current = set(page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))"))
+    current = set(page.eval_on_selector_all("mark.is-current", KEYS))
     assert current == left_right
-    expect(page.locator(f'tr[data-pair="{link.pk}"]')).to_have_class("is-current")
+    expect(page.locator(f"#pair-{link.pk}")).to_have_class("is-current")
+
+
+def test_a_rows_number_focuses_its_pair_in_place(seeded_compare):
+    page = seeded_compare
+    last = pairs_in_order(page)[-1]
+    link = ClaimLink.objects.get(pk=last)
+    page.evaluate("() => { window.stillHere = true; }")
+    page.locator(f"#pair-{last} th button").click()
+    expect(page.locator("#pair-position")).to_have_text(
+        re.compile(rf": claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}$")
+    )
+    assert page.evaluate("() => window.stillHere === true"), "the button sent the form"
+    assert set(page.eval_on_selector_all("mark.is-current", KEYS)) == {link.from_claim_id, link.to_claim_id}
+    expect(page.locator(f"#pair-{last}")).to_have_attribute("aria-current", "true")
+    assert page.locator('#pair-focus tr[aria-current="true"]').count() == 1
+    assert parse_qs(urlsplit(page.url).query)["pair"] == [str(last)]
+    for claim_pk in (link.from_claim_id, link.to_claim_id):
+        assert in_column_view(page, claim_pk)
+    assert page.js_errors == []
+
+
+def test_without_javascript_a_rows_number_opens_the_page_on_its_pair(browser, live_server):
+    load_seed()
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto(f"{COMPARE}&sync=1")
+        second = pairs_in_order(page)[1]
+        link = ClaimLink.objects.get(pk=second)
+        page.locator(f"#pair-{second} th button").click()
+        page.wait_for_url(re.compile(rf"pair={second}"))
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["d"] == [SPEECH, CALIBER, ESBATI] and query["sync"] == ["1"]
+        expect(page.locator(f"#pair-{second}")).to_have_attribute("aria-current", "true")
+        position = page.locator("#pair-position")
+        expect(position).to_have_text(re.compile(r"^Pair 2 of "))
+        # The pair's two claims are a link away, in their columns.
+        position.locator(f'a[href="#claim-{link.to_claim_id}"]').click()
+        assert urlsplit(page.url).fragment == f"claim-{link.to_claim_id}"
+    finally:
+        context.close()
 
 
 def in_column_view(page, claim_pk):
     """Whether the first piece of the claim's highlight is inside its column's visible area."""
     return page.evaluate(
         """(key) => {
-            const mark = document.querySelector(`mark[data-key="${key}"]`);
+            const mark = document.getElementById(`claim-${key}`);
             const column = mark.closest(".compare-text");
             const m = mark.getBoundingClientRect(), c = column.getBoundingClientRect();
             return m.top >= c.top - 1 && m.bottom <= c.bottom + 1;
@@ -106,9 +159,7 @@ def test_next_link_steps_through_the_pairs_and_scrolls_each_into_its_column(seed
         next_link.click()
         link = ClaimLink.objects.get(pk=pk)
         expect(page.locator("#pair-position")).to_have_text(re.compile(rf"^Pair {number} of {len(order)}: "))
-        current = set(
-            page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))")
-        )
+        current = set(page.eval_on_selector_all("mark.is-current", KEYS))
         assert current == {link.from_claim_id, link.to_claim_id}
         assert parse_qs(urlsplit(page.url).query)["pair"] == [str(pk)]
         assert urlsplit(page.url).fragment == f"pair-{pk}"
@@ -127,7 +178,7 @@ def test_opening_a_pair_link_focuses_and_reveals_that_pair(wide_page):
     last = pairs_in_order(page)[-1]
     page.goto(f"{COMPARE}&pair={last}")
     link = ClaimLink.objects.get(pk=last)
-    current = set(page.eval_on_selector_all("mark.is-current", "ms => ms.map(m => Number(m.dataset.key))"))
+    current = set(page.eval_on_selector_all("mark.is-current", KEYS))
     assert current == {link.from_claim_id, link.to_claim_id}
     for claim_pk in current:
         assert in_column_view(page, claim_pk)

@@ -169,6 +169,46 @@ def test_each_highlight_has_one_anchor_and_one_start_and_end(case):
         assert sum("hl-end" in m["class"].split() for m in pieces) == 1
 
 
+# --- compact marks (the compare page) ------------------------------------------------
+
+
+def test_compact_marks_name_a_highlight_by_its_anchor_and_key_only_its_continuations():
+    html = render_highlighted(
+        "abcdef",
+        [
+            Highlight("1", 0, 4, classes="kind-threat", anchor_id="claim-1", attrs=(("data-pairs", "2"),)),
+            Highlight("2", 2, 6, anchor_id="claim-2", label="never shown"),
+        ],
+        compact=True,
+    )
+    assert html == (
+        '<mark id="claim-1" class="kind-threat" data-pairs="2">ab</mark>'
+        '<mark data-key="1" class="kind-threat"><mark id="claim-2">cd</mark></mark>'
+        '<mark data-key="2">ef</mark>'
+    )
+    assert "".join(read(html).text) == "abcdef"
+
+
+def test_a_compact_highlight_without_an_anchor_keys_its_first_piece():
+    assert render_highlighted("ab", [Highlight("x", 0, 1)], compact=True) == '<mark data-key="x">a</mark>b'
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts_with_highlights())
+def test_compact_marks_keep_the_text_and_name_every_piece_once(case):
+    text, highlights = case
+    reader = read(render_highlighted(text, highlights, compact=True))
+    assert "".join(reader.text) == text
+    assert sorted(reader.ids) == sorted(h.anchor_id for h in highlights)
+    for highlight in highlights:
+        # Exactly one piece, the first, carries the anchor; every other piece the key.
+        named = [m for m in reader.marks if m.get("id") == highlight.anchor_id]
+        keyed = [m for m in reader.marks if m.get("data-key") == highlight.key]
+        assert len(named) == 1 and "data-key" not in named[0]
+        assert all("id" not in m for m in keyed)
+    assert all(("id" in m) != ("data-key" in m) for m in reader.marks)
+
+
 def test_context_window_keeps_short_context_whole():
     assert context_window("The sky is blue today.", 4, 15, chars=240) == ("The ", "sky is blue", " today.")
 
