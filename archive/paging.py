@@ -24,6 +24,8 @@ FILTERED_COUNT_CAP = 1_000
 # Numbered pages reach this far; past it, the page says to use "Next" or narrower filters.
 MAX_PAGE_NUMBER = 1_000
 CURSOR_SEPARATOR = "~"
+# The query parameters that say where in a listing a page is (the rest are its filters).
+POSITION_PARAMETERS = frozenset({"page", "after", "before"})
 
 
 class BadPosition(ValueError):
@@ -200,17 +202,13 @@ class Page:
     def has_other_pages(self):
         return bool(self.next_query or self.previous_query)
 
-    @property
-    def start_index(self):
-        return None if self.number is None else (self.number - 1) * self.page_size + 1
-
 
 def _query(request, **changes):
     """The current query string with ``changes`` (a None value removes the key), empty values dropped."""
     query = QueryDict(mutable=True)
     for key, values in request.GET.lists():
         kept = [value for value in values if value != ""]
-        if key not in {"page", "after", "before"} and kept:
+        if key not in POSITION_PARAMETERS and kept:
             query.setlist(key, kept)
     for key, value in changes.items():
         if value is not None:

@@ -111,7 +111,7 @@ def document_list(request):
         request.GET, documents=documents, claims=visible_claims(request), user=request.user
     )
     found = form.filter()
-    filtered = any(value for key, value in request.GET.items() if key not in PAGE_PARAMETERS)
+    filtered = any(value for key, value in request.GET.items() if key not in paging.POSITION_PARAMETERS)
     page = paging.paginate(
         request,
         found,
@@ -125,7 +125,6 @@ def document_list(request):
     return render(request, "archive/document_list.html", context, status=400 if form.errors else 200)
 
 
-PAGE_PARAMETERS = {"page", "after", "before"}
 NEWEST_FIRST = DocumentFilterForm.SORTS[DocumentFilterForm.DEFAULT_SORT]
 
 
