@@ -37,6 +37,7 @@ install-dev: $(DEV_STAMP) node_modules/.installed
 seed: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed
+	$(PY) manage.py analyze_database
 	$(PY) manage.py create_demo_analyst
 
 run: seed
@@ -55,6 +56,7 @@ serve: install
 	DJANGO_ENV=production $(PY) manage.py check --deploy
 	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput
 	DJANGO_ENV=production $(PY) manage.py migrate --noinput
+	DJANGO_ENV=production $(PY) manage.py analyze_database
 	DJANGO_ENV=production WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(VENV)/bin/gunicorn config.wsgi:application \
 		--bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips "$(FORWARDED_ALLOW_IPS)"
 

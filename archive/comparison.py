@@ -9,7 +9,7 @@ import hashlib
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from archive import reader, search
 from archive.models import Claim, ClaimLink, DocumentRelation
@@ -123,7 +123,7 @@ def relation_chain(document, visible_documents, depth=3):
     for _level in range(depth):
         relations = (
             DocumentRelation.objects.filter(document__in=frontier)
-            .filter(Q(target__isnull=True) | Q(target__in=visible_documents))
+            .filter(Q(target__isnull=True) | Exists(visible_documents.filter(pk=OuterRef("target"))))
             .select_related("document", "target")
         )
         frontier = []

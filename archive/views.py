@@ -163,11 +163,12 @@ def _document_page_context(request, document, passage=None):
     visible = visible_documents(request)
     # A relation to a draft is left out entirely: even its title would reveal the draft.
     outgoing = document.outgoing_relations.filter(
-        Q(target__isnull=True) | Q(target__in=visible)
+        Q(target__isnull=True) | Exists(visible.filter(pk=OuterRef("target")))
     ).select_related("target", "target__source")
-    incoming = document.incoming_relations.filter(document__in=visible).select_related(
-        "document", "document__source"
-    )
+    # Asked relation by relation (EXISTS), never as a list of every visible document.
+    incoming = document.incoming_relations.filter(
+        Exists(visible.filter(pk=OuterRef("document")))
+    ).select_related("document", "document__source")
     context.update(
         {
             "outgoing": outgoing,

@@ -766,15 +766,21 @@ def write_marker(info):
 
 
 def analyze():
-    """Fresh planner statistics, as autovacuum would gather after a load (PostgreSQL only).
+    """Fresh planner statistics after the load, as a deployment has them.
 
-    SQLite is left as a deployment leaves it: Django never runs ANALYZE there.
+    PostgreSQL: VACUUM ANALYZE, as autovacuum would after a load. SQLite keeps
+    none until asked: ``manage.py analyze_database``, which ``make run`` and
+    ``make serve`` run after migrating and the README says to run after a
+    large import (here, the build).
     """
+    from django.core.management import call_command
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+    else:
+        call_command("analyze_database", verbosity=0)
 
 
 # --- measuring in this process: queries and plans -------------------------------------------
