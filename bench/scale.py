@@ -970,11 +970,14 @@ def measure(port, name, path, *, requests, warmup, budget):
     return result
 
 
-def dynamic_vs_static(port, dynamic, static, *, rounds, per_round):
-    """Requests/s of ``dynamic`` and ``static`` (same bytes), in interleaved blocks."""
+def dynamic_vs_static(port, dynamic, static, *, rounds, per_round, warmup):
+    """Requests/s of ``dynamic`` and ``static`` (same bytes), in interleaved blocks, after
+    ``warmup`` unmeasured requests of each (enough for every worker to have rendered the page)."""
     spent = {"dynamic": 0.0, "static": 0.0}
     count = {"dynamic": 0, "static": 0}
     sizes, errors = {}, []
+    for path in (dynamic, static) * warmup:
+        fetch(port, path)
     for _ in range(rounds):
         for kind, path in (("dynamic", dynamic), ("static", static)):
             for _ in range(per_round):
@@ -1146,7 +1149,12 @@ def main(argv=None):
                     static = f"/{name.replace(' ', '-')}.html"
                     per_round = max(3, args.requests // args.ratio_rounds)
                     rates, sizes, ratio_errors = dynamic_vs_static(
-                        port, path, static, rounds=args.ratio_rounds, per_round=per_round
+                        port,
+                        path,
+                        static,
+                        rounds=args.ratio_rounds,
+                        per_round=per_round,
+                        warmup=args.warmup * args.workers,
                     )
                     errors += ratio_errors
                     ratio_rows.append((name, path, rates, sizes))
