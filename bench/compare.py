@@ -37,8 +37,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from archive import comparison  # noqa: E402
-from archive.models import Claim, ClaimLink, Document, Visibility  # noqa: E402
+from archive.models import Claim, Document, Visibility  # noqa: E402
 from archive.text import anchoring, similarity  # noqa: E402
+from bench.corpus import build_compare_corpus  # noqa: E402
 
 DOCUMENTS, CLAIMS, LINKS = 4, 500, 500
 RENDERS, RUNS = 5, 20
@@ -47,32 +48,7 @@ CAPTURES = ROOT / "fixtures" / "captures"
 
 
 def build_corpus():
-    documents = []
-    for d in range(DOCUMENTS):
-        sentences = [
-            f"Point {i} of text {d} concerns matter {i * 7 % 13} and its region." for i in range(CLAIMS)
-        ]
-        text = " ".join(sentences)
-        document = Document.objects.create(
-            title=f"Bench text {d}",
-            slug=f"bench-{d}",
-            raw_text=text,
-            text=text,
-            capture_method=Document.CaptureMethod.FILE_IMPORT,
-            visibility=Visibility.PUBLISHED,
-        )
-        rows, offset = [], 0
-        for sentence in sentences:
-            claim = Claim(document=document, visibility=Visibility.PUBLISHED)
-            claim.set_span(text, offset, offset + len(sentence))
-            rows.append(claim)
-            offset += len(sentence) + 1
-        documents.append((document, Claim.objects.bulk_create(rows)))
-    ClaimLink.objects.bulk_create(
-        ClaimLink(from_claim=documents[1 + k % 3][1][k], to_claim=documents[0][1][k], relation="reports")
-        for k in range(LINKS)
-    )
-    return documents
+    return build_compare_corpus(DOCUMENTS, CLAIMS, LINKS)
 
 
 def bench_compare_page(documents):

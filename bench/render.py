@@ -45,7 +45,8 @@ from django.db.models.functions import Length  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from archive.models import Claim, ClaimLink, Document, Visibility  # noqa: E402
+from archive.models import Claim, Document  # noqa: E402
+from bench.corpus import build_compare_corpus  # noqa: E402
 
 REQUESTS = 30
 COMPARE_SEED = (
@@ -87,32 +88,7 @@ def print_rows(rows):
 
 
 def build_4x500():
-    documents = []
-    for d in range(4):
-        sentences = [
-            f"Point {i} of text {d} concerns matter {i * 7 % 13} and its region." for i in range(500)
-        ]
-        text = " ".join(sentences)
-        document = Document.objects.create(
-            title=f"Bench text {d}",
-            slug=f"bench-{d}",
-            raw_text=text,
-            text=text,
-            capture_method=Document.CaptureMethod.FILE_IMPORT,
-            visibility=Visibility.PUBLISHED,
-        )
-        rows, offset = [], 0
-        for sentence in sentences:
-            claim = Claim(document=document, visibility=Visibility.PUBLISHED)
-            claim.set_span(text, offset, offset + len(sentence))
-            rows.append(claim)
-            offset += len(sentence) + 1
-        documents.append((document, Claim.objects.bulk_create(rows)))
-    ClaimLink.objects.bulk_create(
-        ClaimLink(from_claim=documents[1 + k % 3][1][k], to_claim=documents[0][1][k], relation="reports")
-        for k in range(500)
-    )
-    return [document for document, _claims in documents]
+    return [document for document, _claims in build_compare_corpus(4, 500, 500)]
 
 
 def main(argv=None):

@@ -15,7 +15,8 @@ from archive import comparison
 from archive.models import Claim, ClaimLink, Document, Person, Visibility
 from archive.services import annotations
 from archive.text import anchoring
-from tests.factories import claim_at, make_claim, make_document, make_source
+from bench.corpus import build_compare_corpus
+from tests.factories import make_claim, make_document, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -340,22 +341,7 @@ COMPARE_BYTES = 300_000
 
 def build_4x500():
     """``bench/render.py``'s comparison: 4 documents of 500 one-sentence claims, 500 links."""
-    documents = []
-    for d in range(4):
-        sentences = [
-            f"Point {i} of text {d} concerns matter {i * 7 % 13} and its region." for i in range(500)
-        ]
-        document = make_document(" ".join(sentences), title=f"Bench text {d}", slug=f"bench-{d}")
-        rows, offset = [], 0
-        for sentence in sentences:
-            rows.append(claim_at(document, offset, offset + len(sentence)))
-            offset += len(sentence) + 1
-        documents.append((document, Claim.objects.bulk_create(rows)))
-    ClaimLink.objects.bulk_create(
-        ClaimLink(from_claim=documents[1 + k % 3][1][k], to_claim=documents[0][1][k], relation="reports")
-        for k in range(500)
-    )
-    return [document for document, _claims in documents]
+    return [document for document, _claims in build_compare_corpus(4, 500, 500)]
 
 
 @pytest.mark.parametrize("who", ["outsider", "analyst"])
