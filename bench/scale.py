@@ -1026,6 +1026,8 @@ def production_env(url, static_root, pages_root):
         "DATABASE_URL": url,
         "STATIC_ROOT": str(static_root),
         "WHITENOISE_ROOT": str(pages_root),
+        # Kept pages start empty on every run (the default folder would outlive it).
+        "MARGINS_CACHE_DIR": str(pages_root.parent / "page-cache"),
         "LOG_LEVEL": "WARNING",
     }
 

@@ -214,19 +214,32 @@ TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
 
 MARGINS_PAGE_SIZE = env_int("MARGINS_PAGE_SIZE", 20, minimum=1)
 
-# The reader and compare pages are kept, whole, for visitors who are not signed
-# in (archive/caching.py): in each process's memory, at most MARGINS_CACHE_ENTRIES
-# pages, each for at most MARGINS_PAGE_CACHE_SECONDS (0: never kept). Any write a
-# page could show makes a new key at once, in every process; the time limit only
-# bounds writes that bypass the services, the admin and the importers.
+# The reader, compare and listing pages are kept, whole, for visitors who are
+# not signed in (archive/caching.py), at most MARGINS_CACHE_ENTRIES pages, each
+# for at most MARGINS_PAGE_CACHE_SECONDS (0: never kept). Any write a page could
+# show makes a new key at once, in every process; the time limit only bounds
+# writes that bypass the services, the admin and the importers. In production
+# the pages are files in MARGINS_CACHE_DIR, shared by every worker: one render
+# per page and write for the whole server, not one per worker. Elsewhere (one
+# process) they stay in memory.
 MARGINS_PAGE_CACHE_SECONDS = env_int("MARGINS_PAGE_CACHE_SECONDS", 300, minimum=0)
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "margins",
-        "OPTIONS": {"MAX_ENTRIES": env_int("MARGINS_CACHE_ENTRIES", 100, minimum=1)},
+_CACHE_OPTIONS = {"MAX_ENTRIES": env_int("MARGINS_CACHE_ENTRIES", 300 if PRODUCTION else 100, minimum=1)}
+if PRODUCTION:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("MARGINS_CACHE_DIR", str(BASE_DIR / "var" / "page-cache")),
+            "OPTIONS": _CACHE_OPTIONS,
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "margins",
+            "OPTIONS": _CACHE_OPTIONS,
+        }
+    }
 # Demo analyst for local runs; never created when DJANGO_ENV=production.
 MARGINS_DEMO_USER = env_str("MARGINS_DEMO_USER", "analyst")
 

@@ -2,6 +2,7 @@
 and the same number of queries whatever the archive's size (``archive.paging``)."""
 
 import datetime
+import gzip
 import re
 
 import pytest
@@ -249,3 +250,16 @@ def test_listings_are_kept_for_visitors_and_show_a_new_document_at_once(kept, ou
     make_document(title="Draft capture", source=source, visibility=Visibility.DRAFT)
     assert "Draft capture" in html(analyst.get("/"))
     assert "Draft capture" not in html(outsider.get("/"))
+
+
+def test_a_kept_page_is_sent_compressed_once_and_decompresses_to_the_same_page(kept, outsider, shelf):
+    plain = outsider.get("/")
+    compressed = outsider.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert "Accept-Encoding" in compressed["Vary"] and "Cookie" in compressed["Vary"]
+    assert compressed["ETag"] == "W/" + plain["ETag"]
+    assert "Content-Security-Policy" in compressed
+    # Sent again, byte for byte: compressed when kept, not per request.
+    assert outsider.get("/", HTTP_ACCEPT_ENCODING="gzip").content == compressed.content
+    assert outsider.get("/", HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 304

@@ -182,3 +182,9 @@ def test_production_workers_keep_their_database_connection_and_check_it_before_r
     assert _conn_max_age(PROD_ENV) == ["60", "True"]
     assert _conn_max_age({**PROD_ENV, "DB_CONN_MAX_AGE": "0"}) == ["0", "True"]
     assert _conn_max_age({}) == ["0", "True"]
+
+
+def test_production_keeps_pages_in_files_every_worker_shares(tmp_path):
+    kept = read_settings("CACHES", env_overrides={**PROD_ENV, "MARGINS_CACHE_DIR": str(tmp_path)})["CACHES"]
+    assert "FileBasedCache" in kept and str(tmp_path) in kept
+    assert "LocMemCache" in read_settings("CACHES", env_overrides={})["CACHES"]
