@@ -38,7 +38,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import LogEntry
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers, quote_etag
@@ -159,7 +159,11 @@ def anonymous_page(request, render, *, document_slug=None):
     if not seconds or not anonymous_and_quiet(request):
         return render()
     key = _key(request, stamp(document_slug))
-    entry = cache.get(key)
+    entry = caches["local"].get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            caches["local"].set(key, entry, seconds)
     if entry is not None:
         return _served(request, entry)
     response = render()
@@ -174,6 +178,7 @@ def anonymous_page(request, render, *, document_slug=None):
         "gzip": gzip.compress(response.content, compresslevel=6, mtime=0),
     }
     cache.set(key, entry, seconds)
+    caches["local"].set(key, entry, seconds)
     response["ETag"] = entry["etag"]
     return response
 

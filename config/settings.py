@@ -224,21 +224,25 @@ MARGINS_PAGE_SIZE = env_int("MARGINS_PAGE_SIZE", 20, minimum=1)
 # process) they stay in memory.
 MARGINS_PAGE_CACHE_SECONDS = env_int("MARGINS_PAGE_CACHE_SECONDS", 300, minimum=0)
 _CACHE_OPTIONS = {"MAX_ENTRIES": env_int("MARGINS_CACHE_ENTRIES", 300 if PRODUCTION else 100, minimum=1)}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "margins",
+        "OPTIONS": _CACHE_OPTIONS,
+    },
+    # In front of the shared pages, a few in the process's own memory: a file is
+    # read and decompressed only when this worker has not served the page yet.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "margins-local",
+        "OPTIONS": {"MAX_ENTRIES": 50},
+    },
+}
 if PRODUCTION:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("MARGINS_CACHE_DIR", str(BASE_DIR / "var" / "page-cache")),
-            "OPTIONS": _CACHE_OPTIONS,
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "margins",
-            "OPTIONS": _CACHE_OPTIONS,
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("MARGINS_CACHE_DIR", str(BASE_DIR / "var" / "page-cache")),
+        "OPTIONS": _CACHE_OPTIONS,
     }
 # Demo analyst for local runs; never created when DJANGO_ENV=production.
 MARGINS_DEMO_USER = env_str("MARGINS_DEMO_USER", "analyst")

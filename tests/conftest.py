@@ -4,7 +4,7 @@ group) and an outsider (anonymous). Tests ask for the client they need."""
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, RequestFactory
 from hypothesis import settings as hypothesis_settings
 
@@ -110,6 +110,8 @@ def pytest_collection_modifyitems(items):
 def kept(settings):
     """Pages kept for anonymous visitors (``archive.caching``), which the test settings turn off."""
     settings.MARGINS_PAGE_CACHE_SECONDS = 300
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
