@@ -30,15 +30,18 @@ content, so a repeat request with ``If-None-Match`` is answered 304 without
 rendering anything.
 """
 
+import collections
 import functools
 import gzip
 import hashlib
 import re
+import threading
+import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import LogEntry
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers, quote_etag
@@ -159,11 +162,11 @@ def anonymous_page(request, render, *, document_slug=None):
     if not seconds or not anonymous_and_quiet(request):
         return render()
     key = _key(request, stamp(document_slug))
-    entry = caches["local"].get(key)
+    entry = recent.get(key)
     if entry is None:
         entry = cache.get(key)
         if entry is not None:
-            caches["local"].set(key, entry, seconds)
+            recent.set(key, entry, seconds)
     if entry is not None:
         return _served(request, entry)
     response = render()
@@ -178,9 +181,45 @@ def anonymous_page(request, render, *, document_slug=None):
         "gzip": gzip.compress(response.content, compresslevel=6, mtime=0),
     }
     cache.set(key, entry, seconds)
-    caches["local"].set(key, entry, seconds)
+    recent.set(key, entry, seconds)
     response["ETag"] = entry["etag"]
     return response
+
+
+class Recent:
+    """The pages this worker served last, in front of the shared cache, as they are:
+    Django's caches pickle every value, which for a 500 KB page costs what serving it does."""
+
+    def __init__(self, size):
+        self.size = size
+        self.entries = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            expires, entry = found
+            if expires < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def set(self, key, entry, seconds):
+        with self.lock:
+            self.entries[key] = (time.monotonic() + seconds, entry)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+recent = Recent(size=50)
 
 
 def kept_for_visitors(view):

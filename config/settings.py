@@ -220,8 +220,9 @@ MARGINS_PAGE_SIZE = env_int("MARGINS_PAGE_SIZE", 20, minimum=1)
 # show makes a new key at once, in every process; the time limit only bounds
 # writes that bypass the services, the admin and the importers. In production
 # the pages are files in MARGINS_CACHE_DIR, shared by every worker: one render
-# per page and write for the whole server, not one per worker. Elsewhere (one
-# process) they stay in memory.
+# per page and write for the whole server, not one per worker; each worker also
+# holds the last 50 it served (archive.caching.recent). Elsewhere (one process)
+# they stay in memory.
 MARGINS_PAGE_CACHE_SECONDS = env_int("MARGINS_PAGE_CACHE_SECONDS", 300, minimum=0)
 _CACHE_OPTIONS = {"MAX_ENTRIES": env_int("MARGINS_CACHE_ENTRIES", 300 if PRODUCTION else 100, minimum=1)}
 CACHES = {
@@ -229,13 +230,6 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "margins",
         "OPTIONS": _CACHE_OPTIONS,
-    },
-    # In front of the shared pages, a few in the process's own memory: a file is
-    # read and decompressed only when this worker has not served the page yet.
-    "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "margins-local",
-        "OPTIONS": {"MAX_ENTRIES": 50},
     },
 }
 if PRODUCTION:
