@@ -525,26 +525,31 @@ def _once(text, needle):
 
 def _vouched(text, quote, prefix, suffix, start, end, old_text=None):
     """Whether one intact side of the context vouches for the quote the diff
-    put at ``start``: the quote is there exactly, long enough, occurs once in
-    each text, and the old context on one side is still next to it, either
-    long enough to mean something or reaching the edge of the text in both
-    versions."""
-    if len(quote) < VOUCHING_QUOTE or text[start:end] != quote or not _once(text, quote):
-        return False
-    if old_text is not None and not _once(old_text, quote):
+    put at ``start``: the quote is there exactly and long enough, the old
+    context on one side is still next to it (long enough to mean something,
+    or reaching the edge of the text in both versions), and that context with
+    the quote occurs once in each text. The quote alone may occur again once
+    quote styles are folded (a short quote of punctuation and one word)."""
+    if len(quote) < VOUCHING_QUOTE or text[start:end] != quote:
         return False
     before = text[max(0, start - len(prefix)) : start]
     after = text[end : end + len(suffix)]
-    if len(prefix) < CONTEXT_LENGTH and start == len(prefix) and before == prefix:
-        return True
-    if len(suffix) < CONTEXT_LENGTH and end + len(suffix) == len(text) and after == suffix:
-        return True
-    return (
+
+    def unique(new_needle, old_needle):
+        return _once(text, new_needle) and (old_text is None or _once(old_text, old_needle))
+
+    prefix_vouches = (len(prefix) < CONTEXT_LENGTH and start == len(prefix) and before == prefix) or (
         len(prefix) >= VOUCHING_CONTEXT
         and _context_similarity(prefix, before, from_end=True) >= CONTEXT_INTACT
+    )
+    suffix_vouches = (
+        len(suffix) < CONTEXT_LENGTH and end + len(suffix) == len(text) and after == suffix
     ) or (
         len(suffix) >= VOUCHING_CONTEXT
         and _context_similarity(suffix, after, from_end=False) >= CONTEXT_INTACT
+    )
+    return (prefix_vouches and unique(before + quote, prefix + quote)) or (
+        suffix_vouches and unique(quote + after, quote + suffix)
     )
 
 

@@ -910,3 +910,15 @@ def test_a_long_texts_folded_form_is_kept_only_when_it_is_already_normal():
     assert list(anchoring._passage_texts) == [text]  # offsets to map: not kept
     anchoring.clear_caches()
     assert not anchoring._passage_texts
+
+
+def test_a_short_quote_repeated_once_quotes_are_folded_is_kept_by_its_intact_context():
+    """Found by the property test above (seed 002): the quote ', stating, "We ' occurs
+    again once quote styles are folded, and the edit deleted the words after it. Its
+    intact prefix with the quote occurs once: that vouches for it, where it is."""
+    old = reading_text("002")
+    claim = selector_for(old, 1093, 1108)
+    new = old[:1108] + old[1127:]
+    result = reanchor(claim, new, old_text=old)
+    assert result.outcome is Outcome.KEPT
+    assert (result.selector.start, result.selector.end) == (1093, 1108)
