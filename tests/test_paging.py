@@ -4,6 +4,7 @@ and the same number of queries whatever the archive's size (``archive.paging``).
 import datetime
 import gzip
 import re
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -263,3 +264,37 @@ def test_a_kept_page_is_sent_compressed_once_and_decompresses_to_the_same_page(k
     # Sent again, byte for byte: compressed when kept, not per request.
     assert outsider.get("/", HTTP_ACCEPT_ENCODING="gzip").content == compressed.content
     assert outsider.get("/", HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 304
+
+
+HOSTILE = [
+    "خبرگزاری فارس",
+    "Москва",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "a\x00b",
+    "a\ud800b",
+    "٢٠٢٤~٢~٣",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("name", ["after", "before", "page", "source", "tag", "claimant", "language", "year"])
+def test_hostile_or_foreign_listing_parameters_never_give_a_5xx_nor_come_back_as_markup(
+    outsider, shelf, name, value
+):
+    for url in ("/", "/people/voice/", "/tags/grain/", "/sources/wire/"):
+        # Encoded as a browser would send it; a lone surrogate as the bytes UTF-8 forbids.
+        query = quote(value.encode("utf-8", "surrogatepass"), safe="")
+        response = outsider.get(f"{url}?{name}={query}")
+        assert response.status_code < 500, (url, name, value)
+        assert "<script>alert(1)" not in response.content.decode(errors="replace")
+        assert "<img src=x" not in response.content.decode(errors="replace")
+
+
+def test_a_persian_tag_or_claimant_typed_by_name_filters_the_list(outsider, db):
+    person = make_person(name="علی خامنه‌ای", slug="علی-خامنه‌ای")
+    document = make_document(title="Речь", tags=["مقاومت"])
+    make_claim(document, "sky", claimant=person)
+    make_document(title="Other")
+    assert titles(outsider.get("/", {"tag": "مقاومت"})) == ["Речь"]
+    assert titles(outsider.get("/", {"claimant": "علی خامنه‌ای"})) == ["Речь"]
