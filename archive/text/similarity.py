@@ -207,8 +207,12 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 @functools.lru_cache(maxsize=65536)
 def _stem(word):
     # Cached: a long document repeats a few thousand words tens of thousands of times.
-    if word in _FAMILIES:
-        return _FAMILIES[word]
+    # A family's base word goes through the same rules as the word itself, so that
+    # "revenge" and "avenge" (or "power" and "powerful") meet at one stem.
+    return _fold(_FAMILIES.get(word, word))
+
+
+def _fold(word):
     word = re.sub(r"['’]s?$", "", word)
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:

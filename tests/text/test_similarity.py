@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.text.capture import clean
+from archive.text import similarity
 from archive.text.similarity import Index, Span, sentences, suggest
 from tests.paths import CAPTURES
 
@@ -152,3 +153,27 @@ def test_sentences_are_slices_of_any_text(text):
     for span in sentences(text):
         assert 0 <= span.start < span.end <= len(text)
         assert text[span.start : span.end] == text[span.start : span.end].strip()
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ("revenge", "avenge", "avenged", "vengeance", "retaliation"),
+        ("power", "powers", "powerful"),
+        ("strength", "strong", "stronger", "strengthen"),
+        ("weaken", "weak", "weakness", "weakened"),
+        ("kill", "killed", "killing", "assassination"),
+        ("expel", "expelled", "expulsion"),
+        ("youth", "young", "youths"),
+    ],
+)
+def test_every_word_of_a_family_meets_its_base_word(family):
+    assert len({tuple(similarity.analyze(word)) for word in family}) == 1, {
+        word: similarity.analyze(word) for word in family
+    }
+
+
+def test_a_family_member_finds_the_sentence_with_its_base_word():
+    text = "The weather was mild all week. They promised revenge for the attack on the convoy."
+    [best, *_] = suggest("they will avenge the convoy", text)
+    assert text[best.start : best.end].startswith("They promised revenge")
