@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.text.capture import clean
 from archive.text import similarity
+from archive.text.capture import clean
 from archive.text.similarity import Index, Span, sentences, suggest
 from tests.paths import CAPTURES
 
