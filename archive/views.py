@@ -176,7 +176,7 @@ def _document_page_context(request, document, passage=None):
             "claim_kinds": Claim.Kind.choices,
             "raw_intact": document.raw_text_intact(),
             "compare_choices": comparison.nearby_documents([document], visible),
-            "versions": document.versions.select_related("created_by").defer("text").order_by("number"),
+            **_reader_versions(request, document),
             "passage": passage,
             "passage_max": PASSAGE_MAX_CHARS,
             "chain": comparison.relation_chain(document, visible),
@@ -187,6 +187,22 @@ def _document_page_context(request, document, passage=None):
         context["claim_fields"] = Claim.DETAIL_FIELDS
         context["quote_form"] = QuoteClaimForm(document=document, auto_id="quote-%s")
     return context
+
+
+READER_VERSIONS = 10
+
+
+def _reader_versions(request, document):
+    """The newest versions of the reading text for the reader's side column: a bounded
+    list (the version page lists them all), diffs linked for those who may read them."""
+    versions = document.versions.defer("text").order_by("-number")
+    shown = list(versions[:READER_VERSIONS])
+    return {
+        "versions_shown": shown,
+        "versions_total": shown[0].number if shown else 0,
+        "versions_current": shown[0].number if shown else None,
+        "can_diff": may(request.user, "archive.change_document"),
+    }
 
 
 def document_detail(request, slug):

@@ -3,8 +3,9 @@
 import functools
 
 from django import template
+from django.conf.locale import LANG_INFO
 
-from archive.text import dates
+from archive.text import anchoring, dates
 from archive.text.sanitize import render_note
 
 register = template.Library()
@@ -59,3 +60,17 @@ def note(markdown_text):
     """A claim's note rendered from its Markdown subset, cleaned (the same note once per process:
     Markdown and the sanitizer cost about 2 ms a note)."""
     return _rendered_note(markdown_text or "")
+
+
+@register.filter
+def plain_reason(reason):
+    """A re-anchoring reason or anchor note in plain words (``anchoring.plain_reason``)."""
+    return anchoring.plain_reason(str(reason or ""))
+
+
+@register.filter
+def language_label(code):
+    """A language code as its English name ("fa" → "Persian"), or the code when unknown."""
+    base = str(code or "").split("-")[0].lower()
+    info = LANG_INFO.get(str(code or "").lower()) or LANG_INFO.get(base)
+    return info["name"] if info and "name" in info else code

@@ -1195,3 +1195,67 @@ def parse_text_fragment(value: str) -> tuple[str, str, str, str]:
     text_start = _percent_unquote(parts[0])
     text_end = _percent_unquote(parts[1]) if len(parts) == 2 else ""
     return prefix, text_start, text_end, suffix
+
+
+# Reasons (above) are written for analysts: scores, offsets, thresholds. Readers see
+# these sentences instead, chosen by how the reason begins; a reason written by a
+# person (an anchor note such as "Re-placed by hand") is shown as it is.
+_NOT_FOUND = "We could not find this passage in the text as it is now"
+_PLAIN_REASONS = (
+    (
+        "orphaned: nothing in the new text resembles the quote",
+        _NOT_FOUND + ".",
+    ),
+    (
+        "orphaned: best match",
+        _NOT_FOUND + "; the closest passage differs too much to be sure.",
+    ),
+    (
+        "orphaned: the closest passage keeps only",
+        _NOT_FOUND + "; the closest passage keeps too few of its words to be sure.",
+    ),
+    (
+        "orphaned: two candidates score",
+        "The passage now appears in two places that look alike, and we could not tell which one was meant.",
+    ),
+    ("orphaned: the passage is longer than", "The passage is too long to look up."),
+    (
+        "orphaned: the passage occurs more than",
+        "These words occur too many times in the text to tell which place was meant; "
+        "a link needs a longer passage.",
+    ),
+    ("orphaned: the passage's quote is empty", "The link quotes no text."),
+    ("orphaned:", _NOT_FOUND + "."),
+    ("quote unchanged and in the same place", "The passage is unchanged."),
+    (
+        "quote followed the edit to",
+        "The passage was found again; only how some of its characters are written changed.",
+    ),
+    ("quote moved with the edit", "The passage was found again where the correction moved it."),
+    ("quote reworded", "The passage was found again, reworded a little by a correction."),
+    ("quote found in the same place", "The passage was found again in the same place."),
+    ("quote found at", "The passage was found again elsewhere in the text."),
+    ("passage found once, at", "The text has changed since the link was made; the passage was found again."),
+    (
+        "passage reworded",
+        "The text has changed since the link was made; the passage was found again, reworded a little.",
+    ),
+    (
+        "passage found with",
+        "The text has changed since the link was made; the passage was found again by its surroundings.",
+    ),
+)
+_LOOK_ALIKE = "(chosen over a look-alike because the edit aligns with it)"
+
+
+def plain_reason(reason: str) -> str:
+    """A re-anchoring or passage-lookup ``reason`` in plain words for readers (no scores,
+    offsets or thresholds); a reason this module did not write comes back unchanged."""
+    for start, sentence in _PLAIN_REASONS:
+        if reason.startswith(start):
+            if _LOOK_ALIKE in reason:
+                sentence += (
+                    " A similar passage was passed over because the correction lines up with this one."
+                )
+            return sentence
+    return reason
