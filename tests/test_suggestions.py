@@ -158,7 +158,7 @@ def test_accepting_a_suggestion_creates_the_counterpart_claim_and_the_link(analy
     assert link.created_by == analyst_user
     assert any("Linked" in text for text in message_texts(response))
     # The claim page now tells it from this end.
-    assert "paraphrased in 1 document" in analyst.get(world["claim"].get_absolute_url()).content.decode()
+    assert "Paraphrased in 1 document" in analyst.get(world["claim"].get_absolute_url()).content.decode()
 
 
 def test_accepting_a_span_that_is_already_a_claim_reuses_it(analyst, world):
@@ -303,7 +303,7 @@ def test_the_seed_speech_claim_does_not_get_the_already_linked_passage_again(ana
     load_seed()
     claim = Claim.objects.get(quote=LIBERATED)
     page = analyst.get(claim.get_absolute_url()).content.decode()
-    assert "paraphrased in 1 document" in page
+    assert "Paraphrased in 1 document" in page
     assert all("drive out" not in passage for passage, _ in counterpart_items(page))
 
 

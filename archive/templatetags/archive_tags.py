@@ -4,6 +4,7 @@ import functools
 
 from django import template
 from django.conf.locale import LANG_INFO
+from django.utils.text import Truncator
 
 from archive.text import anchoring, dates
 from archive.text.sanitize import render_note
@@ -74,3 +75,19 @@ def language_label(code):
     base = str(code or "").split("-")[0].lower()
     info = LANG_INFO.get(str(code or "").lower()) or LANG_INFO.get(base)
     return info["name"] if info and "name" in info else code
+
+
+_OPENING_MARKS = "“\"«„‘‚‹「『"
+_CLOSING_MARKS = "”\"»“’›」』"
+
+
+@register.filter
+def quoted(text, limit=None):
+    """``text`` (cut to ``limit`` characters) between quotation marks, without doubling a
+    mark the text already opens or closes with (a passage that is itself a quotation)."""
+    text = str(text)
+    if limit:
+        text = Truncator(text).chars(int(limit))
+    opening = "" if text[:1] in _OPENING_MARKS else "“"
+    closing = "" if text[-1:] in _CLOSING_MARKS else "”"
+    return f"{opening}{text}{closing}"
