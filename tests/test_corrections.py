@@ -170,7 +170,10 @@ def test_deleting_the_quoted_sentence_orphans_the_claim_but_keeps_it(seed, analy
     reader_page = outsider.get(document.get_absolute_url()).content.decode()
     assert f'data-key="{claim.pk}"' not in reader_page
     assert "1 claim is not highlighted because the text was corrected" in reader_page
-    assert "Not highlighted: the text was corrected and this claim's passage could not be placed again" in reader_page
+    assert (
+        "Not highlighted: the text was corrected and this claim's passage could not be placed again"
+        in reader_page
+    )
     assert "We could not find this passage in the text as it is now" in reader_page
     # The figures behind that verdict are for analysts, not for a visitor.
     assert "minimum" not in reader_page and "score" not in reader_page and "For analysts" not in reader_page

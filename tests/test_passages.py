@@ -73,7 +73,10 @@ def test_passage_is_found_after_the_text_was_reworded_slightly(outsider, analyst
     )
     html = outsider.get(passage_url(document, old_quote, pre="opened the ceremony. ", at=at)).content.decode()
     assert passage_mark(html) == "He said the assassination was a clear violation of international law."
-    assert "The text has changed since the link was made; the passage was found again, reworded a little." in html
+    assert (
+        "The text has changed since the link was made; the passage was found again, reworded a little."
+        in html
+    )
     assert "score" not in html and "runner-up" not in html
 
 

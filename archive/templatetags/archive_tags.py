@@ -77,8 +77,8 @@ def language_label(code):
     return info["name"] if info and "name" in info else code
 
 
-_OPENING_MARKS = "“\"«„‘‚‹「『"
-_CLOSING_MARKS = "”\"»“’›」』"
+_OPENING_MARKS = '“"«„‘‚‹「『'
+_CLOSING_MARKS = '”"»“’›」』'
 
 
 @register.filter
