@@ -215,3 +215,24 @@ def test_claim_page_screenshots(browser, live_server, speech, viewport, name):
     shot(page, f"claim-{name}")
     context.close()
     assert facts["y"] < viewport["height"] / 2
+
+
+CLS_OBSERVER = """
+window.__layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) { if (!entry.hadRecentInput) window.__layoutShift += entry.value; }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_reader_does_not_shift_while_its_scripts_place_the_notes(browser, live_server, speech, viewport):
+    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    context.add_init_script(CLS_OBSERVER)
+    page = context.new_page()
+    page.goto(speech.get_absolute_url())
+    wait_until(page, "() => document.querySelector('.claims-column.is-margin, button.note-ref') !== null")
+    page.wait_for_timeout(500)
+    shift = page.evaluate("window.__layoutShift")
+    context.close()
+    assert shift <= 0.05
