@@ -99,7 +99,10 @@ def wants_annotation(request):
     profile matches none of the offers exactly; it still gets the annotation."""
     preferred = request.get_preferred_type(["text/html", *_JSONLD])
     if preferred is None:
-        return "application/ld+json" in request.headers.get("Accept", "")
+        return any(
+            (accepted.main_type, accepted.sub_type) == ("application", "ld+json")
+            for accepted in request.accepted_types  # types refused with q=0 are not among them
+        )
     return preferred in _JSONLD
 
 

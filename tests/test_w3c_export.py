@@ -144,6 +144,19 @@ def test_every_claim_and_link_of_the_seed_exports_as_a_valid_annotation(seeded, 
         assert data["margins:relation"] == link.relation
 
 
+def test_every_collection_of_the_seed_and_every_page_of_it_is_valid(seeded, outsider, settings):
+    settings.MARGINS_ANNOTATION_PAGE_SIZE = 5  # several pages each
+    _, items = walk(outsider, collection_url())
+    assert len(items) == Claim.objects.published().count()
+    for document in Document.objects.published():
+        _, items = walk(outsider, collection_url(document))
+        assert len(items) == Claim.objects.published().filter(document=document).count()
+    _, items = walk(outsider, reverse("archive:link_collection"))
+    assert len(items) == ClaimLink.objects.published().count()
+    _, items = walk(outsider, collection_url() + "?iris=1")
+    assert all(isinstance(item, str) for item in items)
+
+
 def test_a_persian_claim_comes_out_with_its_text_places_and_claimant(world, outsider):
     data = jsonld(outsider, annotation_url(world.said))
     assert_valid("annotation", data)
@@ -193,7 +206,13 @@ def test_a_link_exports_both_passages_and_its_relation(world, outsider):
 
 
 @pytest.mark.parametrize(
-    "accept", [PROFILE, "application/ld+json", "application/ld+json;q=0.9, text/html;q=0.1"]
+    "accept",
+    [
+        PROFILE,
+        "application/ld+json",
+        "application/ld+json;q=0.9, text/html;q=0.1",
+        'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+    ],
 )
 def test_the_claim_address_gives_the_annotation_to_a_client_asking_for_json_ld(world, outsider, accept):
     response = outsider.get(world.said.get_absolute_url(), HTTP_ACCEPT=accept)
@@ -213,6 +232,7 @@ def test_the_claim_address_gives_the_annotation_to_a_client_asking_for_json_ld(w
         "text/html",
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         "application/ld+json;q=0.2, text/html",
+        "application/ld+json;q=0",
     ],
 )
 def test_the_claim_address_stays_the_page_for_browsers_and_clients_without_a_preference(
