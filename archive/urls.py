@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive import api, converters, views  # noqa: F401  (converters registers "uslug" and "num")
+from archive import annotation_views, api, converters, views  # noqa: F401  (converters registers "uslug" and "num")
 
 app_name = "archive"
 
@@ -16,7 +16,8 @@ urlpatterns = [
     ),
     path("documents/<uslug:slug>/correct/", views.document_correct, name="document_correct"),
     path("documents/<uslug:slug>/claims/new/", views.claim_create_by_quote, name="claim_create_by_quote"),
-    path("claims/<num:pk>/", views.claim_detail, name="claim_detail"),
+    # The claim page, or its W3C Web Annotation for a client asking for JSON-LD.
+    path("claims/<num:pk>/", annotation_views.claim, name="claim_detail"),
     path("claims/<num:pk>/counterparts/", views.counterpart_accept, name="counterpart_accept"),
     path("claims/<num:pk>/revert/", views.claim_revert, name="claim_revert"),
     path("c/<num:pk>", views.claim_short, name="claim_short"),
@@ -36,4 +37,15 @@ urlpatterns = [
     path("api/claims/<num:pk>/state/", api.claim_state, name="api_claim_state"),
     path("api/people/", api.people_search, name="api_people"),
     path("api/tags/", api.tag_suggestions, name="api_tags"),
+    # W3C Web Annotations (docs/interop.md): claims, links, their collections and our context.
+    path("claims/<num:pk>.jsonld", annotation_views.claim_annotation, name="claim_annotation"),
+    path("annotations/", annotation_views.annotation_collection, name="annotation_collection"),
+    path("annotations/links/", annotation_views.link_collection, name="link_collection"),
+    path("annotations/links/<num:link>.jsonld", annotation_views.link_annotation, name="link_annotation"),
+    path(
+        "documents/<uslug:slug>/annotations/",
+        annotation_views.document_annotations,
+        name="document_annotations",
+    ),
+    path("ns/margins.jsonld", annotation_views.margins_context, name="margins_context"),
 ]

@@ -213,6 +213,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MARGINS_MAX_CAPTURE_BYTES + 1024 * 1024
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
 
 MARGINS_PAGE_SIZE = env_int("MARGINS_PAGE_SIZE", 20, minimum=1)
+# Annotations per page of the W3C Web Annotation collections (archive/annotation_export.py).
+MARGINS_ANNOTATION_PAGE_SIZE = env_int("MARGINS_ANNOTATION_PAGE_SIZE", 100, minimum=1)
 
 # The reader, compare and listing pages are kept, whole, for visitors who are
 # not signed in (archive/caching.py), at most MARGINS_CACHE_ENTRIES pages, each

@@ -85,6 +85,13 @@ TABLE = {
     "archive:api_claim_state": JSON_READ,
     "archive:api_people": JSON_SEARCH,
     "archive:api_tags": JSON_SEARCH,
+    # W3C Web Annotations: read-only for everyone (GET, HEAD, OPTIONS), drafts filtered by the querysets.
+    "archive:claim_annotation": everyone(OK, NOT_ALLOWED),
+    "archive:link_annotation": everyone(OK, NOT_ALLOWED),
+    "archive:annotation_collection": everyone(OK, NOT_ALLOWED),
+    "archive:link_collection": everyone(OK, NOT_ALLOWED),
+    "archive:document_annotations": everyone(OK, NOT_ALLOWED),
+    "archive:margins_context": everyone(OK, NOT_ALLOWED),
     # The compare choosers' type-ahead: public, drafts filtered by the querysets.
     "archive:api_document_suggest": everyone(OK, NOT_ALLOWED),
     # Signing in and out.

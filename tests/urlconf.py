@@ -72,7 +72,7 @@ def site(superuser):
     )
     claim = make_claim(speech, "will be liberated by the brave Syrian youth", claimant=person, tags=["syria"])
     other = make_claim(report, "the Syrian youth would liberate the seized territories", claimant=person)
-    ClaimLink.objects.create(from_claim=other, to_claim=claim, relation="reports")
+    link = ClaimLink.objects.create(from_claim=other, to_claim=claim, relation="reports")
     DocumentRelation.objects.create(document=report, kind="reports_on", target=speech)
     annotations.correct_text(
         speech, speech.text.replace("Nothing else", "Nothing more"), user=superuser, reason="Typo"
@@ -98,6 +98,7 @@ def site(superuser):
         "source": source,
         "tag": syria,
         "user": superuser,
+        "link": link,
     }
 
 
@@ -122,6 +123,7 @@ def concrete(pattern, world):
         "number": "1",
         "other": "2",
         "pk": str(world["claim"].pk),
+        "link": str(world["link"].pk),
         "id": str(world["user"].pk),
         "content_type_id": str(ContentType.objects.get_for_model(world["document"]).pk),
         # A password-reset link that is not valid (the page says so).
