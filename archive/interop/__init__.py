@@ -1,0 +1,1 @@
+"""Formats the archive exchanges with other tools."""
