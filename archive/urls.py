@@ -20,6 +20,18 @@ urlpatterns = [
     path("claims/<num:pk>/counterparts/", views.counterpart_accept, name="counterpart_accept"),
     path("claims/<num:pk>/revert/", views.claim_revert, name="claim_revert"),
     path("c/<num:pk>", views.claim_short, name="claim_short"),
+    # Citations as files (archive.interop.citations); each page shows them in its "Cite" section.
+    path(
+        "documents/<uslug:slug>/cite.csl.json",
+        views.document_cite,
+        {"fmt": "csl.json"},
+        name="document_cite_csl",
+    ),
+    path("documents/<uslug:slug>/cite.bib", views.document_cite, {"fmt": "bib"}, name="document_cite_bib"),
+    path("documents/<uslug:slug>/cite.ris", views.document_cite, {"fmt": "ris"}, name="document_cite_ris"),
+    path("claims/<num:pk>/cite.csl.json", views.claim_cite, {"fmt": "csl.json"}, name="claim_cite_csl"),
+    path("claims/<num:pk>/cite.bib", views.claim_cite, {"fmt": "bib"}, name="claim_cite_bib"),
+    path("claims/<num:pk>/cite.ris", views.claim_cite, {"fmt": "ris"}, name="claim_cite_ris"),
     path("tags/<uslug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<uslug:slug>/", views.person_detail, name="person_detail"),
     path("sources/<uslug:slug>/", views.source_detail, name="source_detail"),

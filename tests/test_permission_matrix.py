@@ -71,6 +71,13 @@ TABLE = {
     "archive:person_detail": PUBLIC,
     "archive:source_detail": PUBLIC,
     "archive:compare": PUBLIC,
+    # Citations as files: public, drafts filtered by the querysets; read only.
+    "archive:document_cite_csl": everyone(OK, NOT_ALLOWED),
+    "archive:document_cite_bib": everyone(OK, NOT_ALLOWED),
+    "archive:document_cite_ris": everyone(OK, NOT_ALLOWED),
+    "archive:claim_cite_csl": everyone(OK, NOT_ALLOWED),
+    "archive:claim_cite_bib": everyone(OK, NOT_ALLOWED),
+    "archive:claim_cite_ris": everyone(OK, NOT_ALLOWED),
     # Writing from the public pages: analysts only.
     "archive:document_correct": analysts_only((OK, OK)),
     "archive:claim_create_by_quote": analysts_only((NOT_ALLOWED, BAD)),
