@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive import api, converters, views  # noqa: F401  (converters registers "uslug" and "num")
+from archive import api, converters, feeds, sitemaps, views  # noqa: F401  (converters registers "uslug" and "num")
 
 app_name = "archive"
 
@@ -35,7 +35,17 @@ urlpatterns = [
     path("tags/<uslug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<uslug:slug>/", views.person_detail, name="person_detail"),
     path("sources/<uslug:slug>/", views.source_detail, name="source_detail"),
+    # Atom feeds of published material (archive.feeds).
+    path("feeds/documents.atom", feeds.new_documents, name="feed_documents"),
+    path("feeds/claims.atom", feeds.new_claims, name="feed_claims"),
+    path("tags/<uslug:slug>/feed.atom", feeds.tag_feed, name="tag_feed"),
+    path("people/<uslug:slug>/feed.atom", feeds.person_feed, name="person_feed"),
+    path("sources/<uslug:slug>/feed.atom", feeds.source_feed, name="source_feed"),
     path("compare/", views.compare, name="compare"),
+    # For crawlers (archive.sitemaps): the sitemap index, its sections' pages, robots.txt.
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
+    path("sitemap-<uslug:section>.xml", sitemaps.section, name="sitemap_section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path("claim-links/new/", views.claim_link_create, name="claim_link_create"),
     # JSON endpoints of the reader's highlighting tool (analysts only).
     # Type-ahead for choosing documents to compare (anyone; drafts for analysts only).
