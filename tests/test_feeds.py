@@ -139,7 +139,8 @@ def test_markup_in_a_quote_reaches_the_reader_as_text(outsider):
 
 
 def test_control_characters_in_a_title_do_not_break_the_feed(outsider):
-    make_document("Text one.", title="Bad\x0btitle\x1b with \x00 controls", slug="bad-title")
+    # (No NUL: PostgreSQL cannot store one, and the input middleware refuses it.)
+    make_document("Text one.", title="Bad\x0btitle\x1b with \x07 controls", slug="bad-title")
     (entry,) = parse(outsider.get(reverse("archive:feed_documents"))).entries
     assert entry.title == "Badtitle with controls"
 
@@ -251,7 +252,9 @@ def test_a_feed_answers_in_the_same_few_queries_at_any_archive_size(outsider, wo
 def test_a_kept_feed_is_served_again_with_its_last_modified(outsider, world, kept):
     url = reverse("archive:feed_claims")
     first = outsider.get(url)
-    again = outsider.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        again = outsider.get(url)
+    assert len(captured.captured_queries) == 1  # the archive's stamp: the feed was kept
     assert again.content == first.content
     assert again["Last-Modified"] == first["Last-Modified"]
     assert again["ETag"] == first["ETag"]

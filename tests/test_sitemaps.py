@@ -177,3 +177,14 @@ def test_robots_txt_keeps_crawlers_out_of_private_parts_and_names_the_sitemap(ou
 def test_sitemaps_and_robots_refuse_writes(outsider):
     for url in ("/robots.txt", "/sitemap.xml", "/sitemap-documents.xml"):
         assert outsider.post(url).status_code == 405
+
+
+def test_a_kept_sitemap_is_served_again_with_its_headers(outsider, world, kept):
+    url = reverse("archive:sitemap_section", args=["documents"])
+    first = outsider.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        again = outsider.get(url)
+    assert len(captured.captured_queries) == 1  # the archive's stamp: the page was kept
+    assert again.content == first.content
+    assert again["X-Robots-Tag"] == first["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert again["Last-Modified"] == first["Last-Modified"]
