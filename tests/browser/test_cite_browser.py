@@ -3,6 +3,7 @@ so; a copy the browser refuses is said where the visitor sees it, with the text
 selected for Ctrl+C; the open section has no accessibility violations."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import _axe_violations
 from tests.checkers import AXE, require
@@ -30,8 +31,7 @@ def test_copy_puts_the_citation_on_the_clipboard_and_says_so(page, claim):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_cite(page, claim.get_absolute_url())
     page.click("button[data-copy='cite-bib']")
-    status = page.locator("[data-cite-status]")
-    assert status.text_content() == "BibLaTeX copied to the clipboard."
+    expect(page.locator("[data-cite-status]")).to_have_text("BibLaTeX copied to the clipboard.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.input_value("#cite-bib")
     assert copied.startswith("@online{speech-on-syria-nd-claim")
@@ -48,12 +48,12 @@ def test_a_refused_copy_is_reported_and_the_text_left_selected(page, claim):
     open_cite(page, claim.document.get_absolute_url())
     page.click("button[data-copy='cite-ris']")
     status = page.locator("[data-cite-status]")
-    assert status.is_visible()
-    assert status.text_content() == (
+    expect(status).to_have_text(
         "RIS could not be copied (Write permission denied.). "
         "The text is selected: press Ctrl+C (⌘C on a Mac) to copy it."
     )
-    assert "is-error" in status.get_attribute("class")
+    expect(status).to_be_visible()
+    expect(status).to_have_class("cite-status is-error")
     selected = page.evaluate(
         "() => { const a = document.activeElement; return [a.id, a.selectionStart, a.selectionEnd, a.value.length]; }"
     )
