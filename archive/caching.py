@@ -62,6 +62,9 @@ from archive.models import (
 )
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Headers a kept response is served again with, besides its type and ETag (a feed's
+# Last-Modified, a sitemap's X-Robots-Tag): what the view said, on a hit too.
+KEPT_HEADERS = ("Last-Modified", "X-Robots-Tag")
 
 # Tables whose newest id goes into the stamp (ids only grow: a new row is a new stamp).
 STAMPED = (
@@ -149,6 +152,8 @@ def _served(request, entry):
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
     patch_vary_headers(response, ("Accept-Encoding",))
     response["ETag"] = etag
+    for name, value in entry.get("headers", {}).items():
+        response[name] = value
     return response
 
 
@@ -179,6 +184,7 @@ def anonymous_page(request, render, *, document_slug=None):
         "content_type": response["Content-Type"],
         "etag": content_etag(response.content),
         "gzip": gzip.compress(response.content, compresslevel=6, mtime=0),
+        "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
     }
     cache.set(key, entry, seconds)
     recent.set(key, entry, seconds)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from archive import annotation_views, api, converters, views  # noqa: F401  (converters registers "uslug" and "num")
+from archive import (  # noqa: F401  (converters registers "uslug" and "num")
+    annotation_views,
+    api,
+    converters,
+    feeds,
+    sitemaps,
+    views,
+)
 
 app_name = "archive"
 
@@ -21,10 +28,32 @@ urlpatterns = [
     path("claims/<num:pk>/counterparts/", views.counterpart_accept, name="counterpart_accept"),
     path("claims/<num:pk>/revert/", views.claim_revert, name="claim_revert"),
     path("c/<num:pk>", views.claim_short, name="claim_short"),
+    # Citations as files (archive.interop.citations); each page shows them in its "Cite" section.
+    path(
+        "documents/<uslug:slug>/cite.csl.json",
+        views.document_cite,
+        {"fmt": "csl.json"},
+        name="document_cite_csl",
+    ),
+    path("documents/<uslug:slug>/cite.bib", views.document_cite, {"fmt": "bib"}, name="document_cite_bib"),
+    path("documents/<uslug:slug>/cite.ris", views.document_cite, {"fmt": "ris"}, name="document_cite_ris"),
+    path("claims/<num:pk>/cite.csl.json", views.claim_cite, {"fmt": "csl.json"}, name="claim_cite_csl"),
+    path("claims/<num:pk>/cite.bib", views.claim_cite, {"fmt": "bib"}, name="claim_cite_bib"),
+    path("claims/<num:pk>/cite.ris", views.claim_cite, {"fmt": "ris"}, name="claim_cite_ris"),
     path("tags/<uslug:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<uslug:slug>/", views.person_detail, name="person_detail"),
     path("sources/<uslug:slug>/", views.source_detail, name="source_detail"),
+    # Atom feeds of published material (archive.feeds).
+    path("feeds/documents.atom", feeds.new_documents, name="feed_documents"),
+    path("feeds/claims.atom", feeds.new_claims, name="feed_claims"),
+    path("tags/<uslug:slug>/feed.atom", feeds.tag_feed, name="tag_feed"),
+    path("people/<uslug:slug>/feed.atom", feeds.person_feed, name="person_feed"),
+    path("sources/<uslug:slug>/feed.atom", feeds.source_feed, name="source_feed"),
     path("compare/", views.compare, name="compare"),
+    # For crawlers (archive.sitemaps): the sitemap index, its sections' pages, robots.txt.
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
+    path("sitemap-<uslug:section>.xml", sitemaps.section, name="sitemap_section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path("claim-links/new/", views.claim_link_create, name="claim_link_create"),
     # JSON endpoints of the reader's highlighting tool (analysts only).
     # Type-ahead for choosing documents to compare (anyone; drafts for analysts only).

@@ -18,10 +18,10 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from taggit.models import Tag
 
-from archive import caching, comparison, paging, reader, search
+from archive import caching, citing, comparison, paging, reader, search
 from archive.forms import (
     ClaimFieldsForm,
     ClaimLinkForm,
@@ -180,6 +180,7 @@ def _document_page_context(request, document, passage=None):
             "passage": passage,
             "passage_max": PASSAGE_MAX_CHARS,
             "chain": comparison.relation_chain(document, visible),
+            "citations": citing.document_blocks(request, document),
         }
     )
     if context["can_annotate"]:
@@ -237,6 +238,7 @@ def claim_detail(request, pk):
         "document": claim.document,
         "relations": ClaimLink.Relation.choices,
         "visibilities": Visibility.choices,
+        "citations": citing.claim_blocks(request, claim),
     }
     if show_suggestions(request):
         counterparts = _counterparts(request, claim, _candidate_documents(request, claim.document))
@@ -396,6 +398,23 @@ def claim_short(request, pk):
     """``/c/<id>``: the short permalink colleagues paste into chat."""
     claim = get_object_or_404(visible_claims(request).only("pk"), pk=pk)
     return redirect(claim.get_absolute_url())
+
+
+@require_safe
+def document_cite(request, slug, fmt):
+    """A document's citation as a file (``cite.csl.json``, ``cite.bib``, ``cite.ris``)."""
+    try:
+        document = get_visible_document_or_404(request, slug)
+    except Http404:
+        return _redirect_old_slug(request, slug)
+    return citing.download(fmt, citing.work_for(request, document))
+
+
+@require_safe
+def claim_cite(request, pk, fmt):
+    """A claim's citation as a file: its document's, with the quote and the passage link."""
+    claim = get_object_or_404(visible_claims(request).select_related("document__source", "claimant"), pk=pk)
+    return citing.download(fmt, citing.work_for(request, claim.document), citing.passage_for(request, claim))
 
 
 def document_version(request, slug, number):

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # sitemap.xml (archive.sitemaps): its views and templates.
+    "django.contrib.sitemaps",
     "taggit",
     "csp",
     "axes",

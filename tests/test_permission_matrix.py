@@ -71,6 +71,22 @@ TABLE = {
     "archive:person_detail": PUBLIC,
     "archive:source_detail": PUBLIC,
     "archive:compare": PUBLIC,
+    # Citations as files: public, drafts filtered by the querysets; read only.
+    "archive:document_cite_csl": everyone(OK, NOT_ALLOWED),
+    "archive:document_cite_bib": everyone(OK, NOT_ALLOWED),
+    "archive:document_cite_ris": everyone(OK, NOT_ALLOWED),
+    "archive:claim_cite_csl": everyone(OK, NOT_ALLOWED),
+    "archive:claim_cite_bib": everyone(OK, NOT_ALLOWED),
+    "archive:claim_cite_ris": everyone(OK, NOT_ALLOWED),
+    # Atom feeds, the sitemap and robots.txt: public, published material only; read only.
+    "archive:feed_documents": everyone(OK, NOT_ALLOWED),
+    "archive:feed_claims": everyone(OK, NOT_ALLOWED),
+    "archive:tag_feed": everyone(OK, NOT_ALLOWED),
+    "archive:person_feed": everyone(OK, NOT_ALLOWED),
+    "archive:source_feed": everyone(OK, NOT_ALLOWED),
+    "archive:sitemap_index": everyone(OK, NOT_ALLOWED),
+    "archive:sitemap_section": everyone(OK, NOT_ALLOWED),
+    "archive:robots_txt": everyone(OK, NOT_ALLOWED),
     # Writing from the public pages: analysts only.
     "archive:document_correct": analysts_only((OK, OK)),
     "archive:claim_create_by_quote": analysts_only((NOT_ALLOWED, BAD)),

@@ -129,6 +129,7 @@ def concrete(pattern, world):
         # A password-reset link that is not valid (the page says so).
         "uidb64": "MQ",
         "token": "not-a-token",
+        "section": "documents",  # a sitemap section
     }
     if "<path:object_id>" in route:
         values["object_id"] = str(
