@@ -178,7 +178,6 @@ def _document_page_context(request, document, passage=None):
             "compare_choices": comparison.nearby_documents([document], visible),
             **_reader_versions(request, document),
             "passage": passage,
-            "passage_max": PASSAGE_MAX_CHARS,
             "chain": comparison.relation_chain(document, visible),
         }
     )

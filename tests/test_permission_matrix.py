@@ -87,6 +87,8 @@ TABLE = {
     "archive:api_tags": JSON_SEARCH,
     # The compare choosers' type-ahead: public, drafts filtered by the querysets.
     "archive:api_document_suggest": everyone(OK, NOT_ALLOWED),
+    # A passage's link: public (a draft is missing for readers); without offsets, 400.
+    "archive:api_passage_link": everyone(BAD, NOT_ALLOWED),
     # Signing in and out.
     "login": everyone(OK, OK),
     "logout": everyone(NOT_ALLOWED, REDIRECT),
