@@ -25,10 +25,10 @@ from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
 from archive import comparison, schemas
-from archive.forms import ClaimFieldsForm
+from archive.forms import ClaimFieldsForm, PassageSpanForm
 from archive.models import Claim, ClaimEvent, Document, Person
 from archive.permissions import may
-from archive.reader import claim_data, reader_fragments
+from archive.reader import claim_data, passage_link, reader_fragments
 from archive.services import annotations
 
 
@@ -305,3 +305,20 @@ def document_suggest(request):
         return _bad_request(errors)
     found = comparison.suggest_documents(Document.objects.visible_to(request.user), request.user, data.q)
     return JsonResponse({"results": [{"slug": slug, "title": title} for slug, title in found]})
+
+
+@require_GET
+def passage_link_view(request, slug):
+    """``{url}``: the link to a passage of a document the visitor may read, given by its
+    offsets (``?start=…&end=…``). Built only here (``reader.passage_link``), so every passage
+    link the site hands out names its passage the same way."""
+    document = Document.objects.visible_to(request.user).filter(slug=slug).only("pk", "slug", "text").first()
+    if document is None:
+        return JsonResponse({"error": "There is no document you may read at this address."}, status=404)
+    form = PassageSpanForm(request.GET, text_length=len(document.text))
+    if not form.is_valid():
+        return _bad_request({field: list(messages) for field, messages in form.errors.items()})
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    if not document.text[start:end].strip():
+        return _bad_request({"__all__": ["The passage is only spaces; choose some words."]})
+    return JsonResponse({"url": request.build_absolute_uri(passage_link(document, start, end))})

@@ -38,6 +38,14 @@ class Pair:
     def anchor(self):
         return f"pair-{self.link.pk}"
 
+    @property
+    def from_claim(self):
+        return self.left if self.left.pk == self.link.from_claim_id else self.right
+
+    @property
+    def to_claim(self):
+        return self.right if self.left.pk == self.link.from_claim_id else self.left
+
 
 def build(documents, claims, links, *, tag="", claimant="", relation=""):
     """Columns and numbered pairs for ``documents`` (in column order).
@@ -85,6 +93,12 @@ def build(documents, claims, links, *, tag="", claimant="", relation=""):
         pair_numbers[pair.left.pk].append(number)
         pair_numbers[pair.right.pk].append(number)
 
+    by_pk = {document.pk: document for document in documents}
+    for pair in pairs:
+        for claim in (pair.left, pair.right):
+            claim.who = speaker(claim, by_pk[claim.document_id])
+            claim.gist = gist(claim.quote)
+
     columns = [Column(document) for document in documents]
     for claim in all_claims.values():
         if claim.pk in shown:
@@ -99,6 +113,25 @@ def build(documents, claims, links, *, tag="", claimant="", relation=""):
             compact=True,
         )
     return columns, pairs
+
+
+GIST_WORDS = 5
+
+
+def speaker(claim, document):
+    """Who says ``claim`` in words a reader knows: the claimant, else the text's
+    publisher ("Caliber.az report"), else nobody ("")."""
+    if claim.claimant is not None:
+        return claim.claimant.name
+    if document.source is not None:
+        return f"{document.source.name} {'report' if document.kind == document.Kind.NEWS else 'text'}"
+    return ""
+
+
+def gist(quote, words=GIST_WORDS):
+    """The first ``words`` words of ``quote``, with an ellipsis when there are more."""
+    parts = quote.split()
+    return " ".join(parts) if len(parts) <= words else " ".join(parts[:words]) + "…"
 
 
 @dataclass

@@ -540,6 +540,31 @@ def resolve_person(name):
 # --- Side by side ----------------------------------------------------------------
 
 
+class PassageSpanForm(forms.Form):
+    """A passage of a document's reading text by its offsets (code points), as the
+    reader's selection gives them."""
+
+    start = forms.IntegerField(min_value=0, max_value=10**9)
+    end = forms.IntegerField(min_value=1, max_value=10**9)
+
+    def __init__(self, *args, text_length, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.text_length = text_length
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start is None or end is None:
+            return data
+        if end <= start:
+            raise forms.ValidationError(f"The passage ends ({end}) where or before it starts ({start}).")
+        if end > self.text_length:
+            raise forms.ValidationError(
+                f"The passage ends at {end}, after the end of the text ({self.text_length} characters)."
+            )
+        return data
+
+
 class CompareForm(forms.Form):
     """The compare page's state, all of it in the URL so it can be sent to a colleague.
 

@@ -8,6 +8,7 @@ page uses ``is_placed`` and ``compact_highlight`` for its columns.
 import dataclasses
 import json
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from archive.models import Claim, ClaimLink, Visibility
 from archive.permissions import may
+from archive.text import anchoring, fragments
 from archive.text.rendering import Highlight, render_highlighted
 
 
@@ -131,13 +133,15 @@ def reader_context(request, document, passage=None):
     unplaced = [claim for claim in claims if not is_placed(claim, document.text)]
     highlights = [claim_highlight(claim) for claim in placed]
     if passage is not None and passage.selector is not None:
+        # No screen-reader label inside this highlight (the notice above the text names
+        # it and links to it): text in the page between a link's context words and its
+        # passage stops the browser from matching the link's ``#:~:text=`` directive.
         highlights.append(
             Highlight(
                 key="passage",
                 start=passage.selector.start,
                 end=passage.selector.end,
                 classes="passage",
-                label="Linked passage",
                 anchor_id="passage",
             )
         )
@@ -210,3 +214,30 @@ def attach_links(claims, links):
                 parts.append(f"{phrase} {count} other document{'s' if count != 1 else ''}")
         claim.link_summary = ", ".join(parts)
     return claims
+
+
+# A passage link names its passage twice: in the query string, which the server
+# locates even in a corrected text (``views._passage``), and in a text directive,
+# which browsers highlight by themselves. Both are built here and only here: the
+# reader's "Copy link to passage" asks ``api.passage_link`` for them.
+PASSAGE_LINK_CONTEXT = 20
+
+
+def passage_link(document, start, end):
+    """The address of ``document.text[start:end]`` for sharing: ``?passage=…&pre=…&suf=…&at=…``
+    (the quote cut to ``anchoring.PASSAGE_MAX_CHARS``) and ``#passage:~:text=…`` with enough
+    context that the directive matches that passage alone. Raises ValueError for a span
+    that is empty or outside the text."""
+    text = document.text
+    directive = fragments.build(text, start, end)
+    quote = text[start:end]
+    cut = len(quote) > anchoring.PASSAGE_MAX_CHARS
+    params = [("passage", quote[: anchoring.PASSAGE_MAX_CHARS])]
+    before = text[max(0, start - PASSAGE_LINK_CONTEXT) : start]
+    after = "" if cut else text[end : end + PASSAGE_LINK_CONTEXT]
+    if before:
+        params.append(("pre", before))
+    if after:
+        params.append(("suf", after))
+    params.append(("at", str(start)))
+    return f"{document.get_absolute_url()}?{urlencode(params)}#passage:~:text={directive.value}"

@@ -59,6 +59,8 @@ urlpatterns = [
     # Type-ahead for choosing documents to compare (anyone; drafts for analysts only).
     path("api/documents/suggest/", api.document_suggest, name="api_document_suggest"),
     path("api/documents/<uslug:slug>/claims/", api.claim_create, name="api_claim_create"),
+    # The link to a passage (anyone who may read the document).
+    path("api/documents/<uslug:slug>/passage-link/", api.passage_link_view, name="api_passage_link"),
     path("api/claims/<num:pk>/", api.claim_update, name="api_claim_update"),
     path("api/claims/<num:pk>/move/", api.claim_move, name="api_claim_move"),
     path("api/claims/<num:pk>/delete/", api.claim_delete, name="api_claim_delete"),

@@ -178,7 +178,6 @@ def _document_page_context(request, document, passage=None):
             "compare_choices": comparison.nearby_documents([document], visible),
             **_reader_versions(request, document),
             "passage": passage,
-            "passage_max": PASSAGE_MAX_CHARS,
             "chain": comparison.relation_chain(document, visible),
             "citations": citing.document_blocks(request, document),
         }
@@ -763,7 +762,10 @@ def _compare_counterparts(request, claim, documents, columns):
     return comparison.suggest_counterparts(claim, documents, claims_by_document)
 
 
-def _diff_page(request, left, right, *, back_url, status=200):
+LITTLE_IN_COMMON_PERCENT = 40
+
+
+def _diff_page(request, left, right, *, back_url, alignment_url="", status=200):
     """Word-level differences between two texts.
 
     ``left`` and ``right`` are dicts with title, url, note, language and text.
@@ -776,7 +778,12 @@ def _diff_page(request, left, right, *, back_url, status=200):
         context["too_large"] = str(error)
         return render(request, "archive/compare_diff.html", context, status=status)
     left["html"], right["html"] = diff.render_side_by_side(left["text"], right["text"], ops)
-    context["stats"] = diff.diff_stats(left["text"], right["text"], ops)
+    stats = context["stats"] = diff.diff_stats(left["text"], right["text"], ops)
+    words = 2 * stats.unchanged_words + stats.deleted_words + stats.inserted_words
+    context["shared_percent"] = round(100 * 2 * stats.unchanged_words / words) if words else 100
+    # Below this, nearly every word is marked: two different texts, not two versions of one.
+    context["little_in_common"] = context["shared_percent"] < LITTLE_IN_COMMON_PERCENT
+    context["alignment_url"] = alignment_url
     return render(request, "archive/compare_diff.html", context, status=status)
 
 
@@ -794,8 +801,8 @@ def _compare_diff(request, documents, chooser):
         }
         for document in documents
     ]
-    back = reverse("archive:compare") + "?" + "&".join(f"d={d.slug}" for d in documents)
-    return _diff_page(request, *sides, back_url=back)
+    back = reverse("archive:compare") + "?" + urlencode([("d", d.slug) for d in documents])
+    return _diff_page(request, *sides, back_url=back, alignment_url=back)
 
 
 def document_version_diff(request, slug, number, other):

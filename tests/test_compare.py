@@ -594,3 +594,45 @@ def test_the_chain_follows_archived_targets_and_leaves_out_drafts(outsider, anal
         r'<section class="chain".*?</section>', get_html(analyst, report.get_absolute_url()), re.S
     )
     assert "The readout" in section.group(0)
+
+
+# --- issue 11: names, notes and little in common ------------------------------------------
+
+
+def test_the_pair_table_and_status_name_people_and_quote_them_instead_of_numbers(outsider, world):
+    link = world["links"]["b2-a2"]
+    page = get_html(outsider, compare_url("speech", "report", pair=link.pk))
+    row = re.search(rf'<tr id="pair-{link.pk}".*?</tr>', page, re.S).group(0)
+    assert "The Leader: “The enemy will be expelled…”" in row
+    # A claim nobody is named for is the publisher's report.
+    assert "Daily Courier report: “the US would be driven…”" in row
+    assert "claim " not in row
+    status = re.search(r'<span id="pair-position"[^>]*>(.*?)</span>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", status) == (
+        "Pair 2 of 2: Daily Courier report: “the US would be driven…” reports The Leader: “The enemy will be expelled…”"
+    )
+
+
+def test_a_pairs_note_is_shown_as_formatted_text_not_markdown(outsider, world):
+    link = world["links"]["b1-a1"]
+    link.note = "*If* the <script>x</script> report is right"
+    link.save()
+    page = get_html(outsider, compare_url("speech", "report"))
+    assert "<em>If</em> the" in page
+    assert "*If*" not in page
+    assert "<script>x</script>" not in page
+
+
+def test_the_word_diff_of_two_unrelated_texts_says_so_and_offers_the_side_by_side_reading(outsider, world):
+    page = get_html(outsider, compare_url("speech", "analysis", mode="diff"))
+    assert "These two texts have little in common" in page
+    assert 'href="/compare/?d=speech&amp;d=analysis">Read them side by side instead</a>' in page
+    assert '<details class="diff-anyway">' in page
+
+
+def test_the_word_diff_of_two_close_texts_is_shown_at_once(outsider, world):
+    edited = make_document(SPEECH.replace("north", "south"), title="The speech, corrected", slug="speech-2")
+    page = get_html(outsider, compare_url("speech", edited.slug, mode="diff"))
+    assert "little in common" not in page
+    assert "diff-anyway" not in page
+    assert "% shared)" in page

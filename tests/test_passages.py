@@ -177,3 +177,48 @@ def test_short_link_of_a_claim_in_a_draft_document_is_404_for_anonymous(outsider
 
 def test_short_link_of_an_unknown_claim_is_404(outsider, db):
     assert outsider.get("/c/424242").status_code == 404
+
+
+# --- the link to a passage, built by the server ----------------------------------------
+
+
+def link_for(client, document, start, end):
+    url = reverse("archive:api_passage_link", args=[document.slug])
+    return client.get(url, {"start": start, "end": end})
+
+
+def test_the_link_to_a_repeated_passage_opens_at_that_occurrence(outsider, document):
+    quote = "He said the assassination was"
+    second = TEXT.rindex(quote)
+    response = link_for(outsider, document, second, second + len(quote))
+    assert response.status_code == 200
+    link = response.json()["url"]
+    directive = link.split("#passage:~:text=", 1)[1]
+    # The words that follow tell this occurrence from the first one.
+    assert directive == "He%20said%20the%20assassination%20was,-a%20crime."
+    html = outsider.get(link.split("#", 1)[0]).content.decode()
+    assert passage_mark(html) == quote
+    assert html.index('<mark id="passage"') > html.index("Then he thanked the guests.")
+
+
+def test_a_draft_documents_passage_has_no_link_for_readers(outsider, analyst):
+    draft = make_document(TEXT, slug="draft-remarks", visibility=Visibility.DRAFT)
+    assert link_for(outsider, draft, 0, 10).status_code == 404
+    assert link_for(analyst, draft, 0, 10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("9", "3", "ends (3) where or before it starts (9)"),
+        ("0", "99999", "after the end of the text"),
+        ("x", "4", "whole number"),
+        ("35", "36", "only spaces"),
+    ],
+)
+def test_a_link_to_a_span_that_is_no_passage_is_refused_with_the_reason(
+    outsider, document, start, end, message
+):
+    response = link_for(outsider, document, start, end)
+    assert response.status_code == 400
+    assert message in str(response.json()["errors"])

@@ -110,6 +110,8 @@ TABLE = {
     "archive:margins_context": everyone(OK, NOT_ALLOWED),
     # The compare choosers' type-ahead: public, drafts filtered by the querysets.
     "archive:api_document_suggest": everyone(OK, NOT_ALLOWED),
+    # A passage's link: public (a draft is missing for readers); without offsets, 400.
+    "archive:api_passage_link": everyone(BAD, NOT_ALLOWED),
     # Signing in and out.
     "login": everyone(OK, OK),
     "logout": everyone(NOT_ALLOWED, REDIRECT),

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
-from urllib.parse import quote as _percent_quote
-from urllib.parse import unquote as _percent_unquote
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -343,9 +341,6 @@ FUZZY_CUTOFF = 55
 # this does not vote when rarer ones can.
 FREQUENT_WORD = 40
 VOTE_SHARE = 0.3
-TEXT_FRAGMENT_LONG = 80
-TEXT_FRAGMENT_WORDS = 4
-TEXT_FRAGMENT_CONTEXT_WORDS = 3
 
 
 class Outcome(StrEnum):
@@ -1135,66 +1130,6 @@ def locate_passage(
         )
     outcome = Outcome.KEPT if hint is None or hint == winner.start else Outcome.MOVED
     return Reanchored(outcome, winner, best.score, runner_up, f"passage found with {figures}")
-
-
-def _fragment_encode(piece):
-    # quote() leaves "-" alone (it is unreserved in URLs) but it is syntax in
-    # a text directive, as are "," and "&".
-    return _percent_quote(piece, safe="").replace("-", "%2D")
-
-
-def text_fragment(selector: Selector) -> str:
-    """The value of a ``#:~:text=`` directive that highlights the passage.
-
-    Long quotes are given by their first and last words (textStart,textEnd);
-    a few whole words of context on each side disambiguate repeated quotes.
-    Whitespace is collapsed, as browsers match against rendered text.
-    """
-    quote = " ".join(selector.quote.split())
-    if not quote:
-        raise ValueError("The selector's quote is empty; there is no passage to link to.")
-    words = quote.split(" ")
-    if len(quote) > TEXT_FRAGMENT_LONG and len(words) > 2 * TEXT_FRAGMENT_WORDS:
-        text_start = " ".join(words[:TEXT_FRAGMENT_WORDS])
-        text_end = " ".join(words[-TEXT_FRAGMENT_WORDS:])
-    else:
-        text_start, text_end = quote, ""
-    prefix_words = selector.prefix.split()
-    # A context of full length was cut from the text and may start mid-word.
-    if len(selector.prefix) >= CONTEXT_LENGTH and prefix_words and not selector.prefix[0].isspace():
-        prefix_words = prefix_words[1:]
-    suffix_words = selector.suffix.split()
-    if len(selector.suffix) >= CONTEXT_LENGTH and suffix_words and not selector.suffix[-1].isspace():
-        suffix_words = suffix_words[:-1]
-    prefix = " ".join(prefix_words[-TEXT_FRAGMENT_CONTEXT_WORDS:])
-    suffix = " ".join(suffix_words[:TEXT_FRAGMENT_CONTEXT_WORDS])
-    parts = []
-    if prefix:
-        parts.append(_fragment_encode(prefix) + "-")
-    parts.append(_fragment_encode(text_start))
-    if text_end:
-        parts.append(_fragment_encode(text_end))
-    if suffix:
-        parts.append("-" + _fragment_encode(suffix))
-    return ",".join(parts)
-
-
-def parse_text_fragment(value: str) -> tuple[str, str, str, str]:
-    """Split a text directive value into (prefix, textStart, textEnd, suffix),
-    decoded; absent parts are ``""``. Raises ValueError when malformed."""
-    parts = value.split(",")
-    prefix = suffix = ""
-    if parts and parts[0].endswith("-"):
-        prefix = _percent_unquote(parts.pop(0)[:-1])
-    if parts and parts[-1].startswith("-"):
-        suffix = _percent_unquote(parts.pop()[1:])
-    if len(parts) not in (1, 2) or not all(parts) or any("-" in part for part in parts):
-        raise ValueError(
-            f"“{excerpt(value, 60)}” is not a text fragment: expected [prefix-,]start[,end][,-suffix]."
-        )
-    text_start = _percent_unquote(parts[0])
-    text_end = _percent_unquote(parts[1]) if len(parts) == 2 else ""
-    return prefix, text_start, text_end, suffix
 
 
 # Reasons (above) are written for analysts: scores, offsets, thresholds. Readers see

@@ -6,17 +6,20 @@
   var grid = document.getElementById("compare-grid");
   if (!grid) { return; }
   // The pairs are written once, as the rows of the pair table (pair n is the n-th row):
-  // the row's id is "pair-<link id>", its cells name the two claims ("claim 37 — …")
-  // and the relation, with an arrow pointing from the claim that reports (or …) to the other.
+  // the row's id is "pair-<link id>", data-claims names its two claims, its claim cells
+  // say who and what ("Ali Khamenei: “…”"), and the relation cell's arrow points from the claim that
+  // reports (or …) to the other.
   var rows = Array.prototype.slice.call(document.querySelectorAll("#pair-focus tbody tr"));
-  function claimIn(cell) { var found = cell.textContent.match(/\d+/); return found ? found[0] : ""; }
+  function said(cell) { return cell.textContent.replace(/\s+/g, " ").trim(); }
   var pairs = rows.map(function (row, index) {
-    var a = claimIn(row.cells[1]), b = claimIn(row.cells[3]);
+    var ends = row.getAttribute("data-claims").split(" "), a = ends[0], b = ends[1];
     var relation = row.cells[2].textContent.trim();
     var leftward = relation.charAt(0) === "←";
+    var aSaid = said(row.cells[1]), bSaid = said(row.cells[3]);
     return {
       id: row.id.slice("pair-".length), n: index + 1, a: a, b: b, row: row,
-      from: leftward ? b : a, to: leftward ? a : b, rel: relation.replace(/[←→]/g, "").trim()
+      fromSaid: leftward ? bSaid : aSaid, toSaid: leftward ? aSaid : bSaid,
+      rel: relation.replace(/[←→]/g, "").trim()
     };
   });
   var columns = Array.prototype.slice.call(grid.querySelectorAll(".compare-text"));
@@ -44,6 +47,7 @@
     partners[id].forEach(function (other) {
       marks(other).forEach(function (m) { m.classList.add("is-partner"); });
     });
+    revealPartners(id);
   }
 
   // A pair's own two ends only: its claims may take part in other pairs too.
@@ -123,7 +127,7 @@
       }
     }
     if (position) {
-      position.textContent = "Pair " + p.n + " of " + pairs.length + ": claim " + p.from + " " + p.rel + " claim " + p.to;
+      position.textContent = "Pair " + p.n + " of " + pairs.length + ": " + p.fromSaid + " " + p.rel + " " + p.toSaid;
     }
     var url = new URL(window.location.href);
     url.searchParams.set("pair", p.id);
@@ -151,19 +155,121 @@
     }
   });
 
-  // Synchronised scrolling: the other columns follow proportionally.
+  // ---- keeping linked passages level ------------------------------------------
+  // Positions are measured in each column's own content (scrollTop 0 = its top) and
+  // kept until the layout changes.
+  var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var sync = document.getElementById("sync-scroll");
-  columns.forEach(function (column) {
-    column.addEventListener("scroll", function () {
-      if (!sync || !sync.checked || syncing) { return; }
-      syncing = true;
-      var ratio = column.scrollTop / Math.max(1, column.scrollHeight - column.clientHeight);
-      columns.forEach(function (other) {
-        if (other !== column) { other.scrollTop = ratio * (other.scrollHeight - other.clientHeight); }
-      });
-      window.requestAnimationFrame(function () { syncing = false; });
+  var measured = null;
+  var ours = new Map(); // column -> the scrollTop we set (its scroll event is not the reader's)
+  var quietUntil = 0;   // a smooth reveal is running: its scroll events drive nothing
+
+  function scrolls(column) { return column.scrollHeight > column.clientHeight + 1; }
+  function yIn(mark, column) {
+    return mark.getBoundingClientRect().top - column.getBoundingClientRect().top + column.scrollTop;
+  }
+  function columnOf(mark) { return columns.indexOf(mark.closest(".compare-text")); }
+
+  // For each column, its linked highlights (first pieces) in text order, with where
+  // their partners are in each other column.
+  function measure() {
+    if (measured) { return measured; }
+    var firsts = {};
+    grid.querySelectorAll("mark[data-pairs]").forEach(function (m) {
+      var key = keyOf(m);
+      if (!firsts[key]) { firsts[key] = { mark: m, column: columnOf(m), y: yIn(m, m.closest(".compare-text")) }; }
     });
+    measured = columns.map(function () { return []; });
+    Object.keys(firsts).forEach(function (key) {
+      var here = firsts[key];
+      var across = {};
+      (partners[key] || []).forEach(function (other) {
+        var there = firsts[other];
+        if (there && there.column !== here.column && !(there.column in across)) { across[there.column] = there.y; }
+      });
+      measured[here.column].push({ key: key, y: here.y, height: here.mark.offsetHeight, across: across });
+    });
+    measured.forEach(function (list) { list.sort(function (p, q) { return p.y - q.y; }); });
+    return measured;
+  }
+  window.addEventListener("resize", function () { measured = null; });
+
+  // Where a point ``y`` of column ``from`` lies in column ``to``: exactly at the partner
+  // of a linked highlight, in proportion between two linked highlights.
+  function mapped(from, to, y) {
+    var points = [{ y: 0, other: 0 }];
+    measure()[from].forEach(function (p) { if (to in p.across) { points.push({ y: p.y, other: p.across[to] }); } });
+    points.push({ y: columns[from].scrollHeight, other: columns[to].scrollHeight });
+    for (var i = 1; i < points.length; i++) {
+      if (y <= points[i].y) {
+        var p = points[i - 1], q = points[i];
+        var share = q.y > p.y ? (y - p.y) / (q.y - p.y) : 0;
+        return p.other + share * (q.other - p.other);
+      }
+    }
+    return points[points.length - 1].other;
+  }
+
+  function setScroll(column, top, smooth) {
+    if (smooth && !reduceMotion) {
+      quietUntil = Date.now() + 700;
+      column.scrollTo({ top: top, behavior: "smooth" });
+      return;
+    }
+    column.scrollTop = Math.max(0, top);
+    ours.set(column, column.scrollTop);
+  }
+
+  // The reference line of a scrolled column: its topmost visible linked highlight,
+  // else a third of the way down its window.
+  function follow(from) {
+    var column = columns[from], top = column.scrollTop;
+    columns.forEach(function (other, to) {
+      if (to === from || !scrolls(other)) { return; }
+      var line = null;
+      measure()[from].some(function (p) {
+        if (to in p.across && p.y + p.height > top && p.y < top + column.clientHeight) { line = p.y; return true; }
+        return false;
+      });
+      if (line === null) { line = top + column.clientHeight / 3; }
+      setScroll(other, mapped(from, to, line) - (line - top), false);
+    });
+  }
+
+  columns.forEach(function (column, index) {
+    column.addEventListener("scroll", function () {
+      if (ours.has(column)) {
+        var expected = ours.get(column);
+        ours.delete(column);
+        if (Math.abs(column.scrollTop - expected) <= 1) { return; }
+      }
+      if (!sync || !sync.checked || syncing || Date.now() < quietUntil || !scrolls(column)) { return; }
+      follow(index);
+    }, { passive: true });
   });
+
+  // Hovering or focusing a highlight brings its partners in the other columns into
+  // view, level with it where the columns scroll.
+  function revealPartners(id) {
+    var source = marks(id)[0];
+    if (!source) { return; }
+    var from = columnOf(source);
+    var level = scrolls(columns[from]) ? source.getBoundingClientRect().top - columns[from].getBoundingClientRect().top : null;
+    var done = {};
+    (partners[id] || []).forEach(function (other) {
+      var mark = marks(other)[0];
+      if (!mark) { return; }
+      var to = columnOf(mark);
+      if (to === from || done[to] || !scrolls(columns[to])) { return; }
+      done[to] = true;
+      var column = columns[to];
+      var box = column.getBoundingClientRect(), r = mark.getBoundingClientRect();
+      if (r.top >= box.top && r.bottom <= box.bottom) { return; }
+      var offset = level === null ? column.clientHeight / 3 : Math.min(Math.max(level, 0), column.clientHeight - r.height);
+      setScroll(column, yIn(mark, column) - offset, true);
+    });
+  }
+
   if (sync) {
     sync.addEventListener("change", function () {
       var url = new URL(window.location.href);

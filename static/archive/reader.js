@@ -10,49 +10,28 @@
   var canAnnotate = body.getAttribute("data-analyst") === "1";
   var slug = textRoot.getAttribute("data-document");
   var createUrl = textRoot.getAttribute("data-claims-api");
-  var passageBase = textRoot.getAttribute("data-passage-url");
   function currentSelector() { return window.MarginsSelection.selectorIn(textRoot); }
 
   // ---- passage links -------------------------------------------------------
-
-  function encodeFragmentPart(s) {
-    return encodeURIComponent(s).replace(/-/g, "%2D").replace(/,/g, "%2C").replace(/&/g, "%26");
-  }
-
-  function words(s) { return s.split(/\s+/).filter(Boolean); }
-
-  function textFragment(sel) {
-    var quoteWords = words(sel.quote);
-    var directive;
-    if (sel.quote.length > 80 && quoteWords.length > 8) {
-      directive = encodeFragmentPart(quoteWords.slice(0, 4).join(" ")) + "," +
-        encodeFragmentPart(quoteWords.slice(-4).join(" "));
-    } else {
-      directive = encodeFragmentPart(sel.quote.trim());
-    }
-    var before = words(sel.prefix).slice(-3).join(" ");
-    var after = words(sel.suffix).slice(0, 3).join(" ");
-    if (before && /\S$/.test(sel.prefix)) { before = ""; } // prefix must end at a word boundary
-    if (after && /^\S/.test(sel.suffix)) { after = ""; }
-    return (before ? encodeFragmentPart(before) + "-," : "") + directive + (after ? ",-" + encodeFragmentPart(after) : "");
-  }
-
-  // The server looks up at most this many characters of a linked passage
-  // (anchoring.PASSAGE_MAX_CHARS); a longer selection links to its beginning.
-  var passageMax = parseInt(textRoot.getAttribute("data-passage-max") || "500", 10);
+  // The server builds every passage link (reader.passage_link): the query string it
+  // locates again after corrections and a text directive with just enough context to
+  // match this passage alone. Here we only ask for it.
+  var passageApi = textRoot.getAttribute("data-passage-api");
 
   function passageUrl(sel) {
-    var params = new URLSearchParams();
-    var quote = sel.quote, cut = quote.length > passageMax;
-    if (cut) { quote = quote.slice(0, passageMax); }
-    params.set("passage", quote);
-    var pre = sel.prefix.slice(-20), suf = cut ? "" : sel.suffix.slice(0, 20);
-    if (pre) { params.set("pre", pre); }
-    if (suf) { params.set("suf", suf); }
-    params.set("at", String(sel.start));
-    var url = new URL(passageBase, window.location.href);
-    url.search = params.toString();
-    return url.toString() + "#passage:~:text=" + textFragment(sel);
+    var url = new URL(passageApi, window.location.href);
+    url.searchParams.set("start", String(sel.start));
+    url.searchParams.set("end", String(sel.end));
+    return fetch(url.toString(), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (!response.ok || !data.url) {
+            var errors = data.errors ? Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }) : [];
+            throw new Error(errors.join(" ") || data.error || "the server answered " + response.status);
+          }
+          return data.url;
+        });
+      });
   }
 
   function announce(message) {
@@ -161,10 +140,13 @@
     var action = e.target.getAttribute("data-action");
     if (!action || !lastSelection) { return; }
     if (action === "copy-link") {
-      var url = passageUrl(lastSelection);
-      copy(url).then(function () { announce("Link to passage copied: " + url); });
-      toolbar.setAttribute("data-last-link", url);
       hideToolbar();
+      passageUrl(lastSelection).then(function (url) {
+        toolbar.setAttribute("data-last-link", url);
+        return copy(url).then(function () { announce("Link to passage copied: " + url); });
+      }).catch(function (error) {
+        alertUser("Could not make a link to this passage (" + error.message + "). Try again, or select fewer words.");
+      });
     } else if (action === "highlight") {
       openDialog(null, lastSelection);
       hideToolbar();

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from archive import comparison
 from archive.models import ClaimLink
 from archive.services.seed import load_seed
 
@@ -98,8 +99,14 @@ def test_a_rows_number_focuses_its_pair_in_place(seeded_compare):
     link = ClaimLink.objects.get(pk=last)
     page.evaluate("() => { window.stillHere = true; }")
     page.locator(f"#pair-{last} th button").click()
+    said = {
+        end: f"{claim.claimant.name}: “{comparison.gist(claim.quote)}”" if claim.claimant else None
+        for end, claim in (("from", link.from_claim), ("to", link.to_claim))
+    }
+    # People's names and the start of what they said, not claim numbers.
     expect(page.locator("#pair-position")).to_have_text(
-        re.compile(rf": claim {link.from_claim_id} {link.get_relation_display()} claim {link.to_claim_id}$")
+        f"Pair {len(pairs_in_order(page))} of {len(pairs_in_order(page))}: "
+        f"{said['from']} {link.get_relation_display()} {said['to']}"
     )
     assert page.evaluate("() => window.stillHere === true"), "the button sent the form"
     assert set(page.eval_on_selector_all("mark.is-current", KEYS)) == {link.from_claim_id, link.to_claim_id}

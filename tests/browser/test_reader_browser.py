@@ -210,6 +210,7 @@ def test_copied_passage_link_opens_at_the_passage_for_a_colleague(page, fresh_pa
     open_reader(page, document)
     select(page, CLOSING)
     page.click("#selection-toolbar [data-action=copy-link]")
+    page.wait_for_selector("#selection-toolbar[data-last-link]", state="attached")
     link = page.get_attribute("#selection-toolbar", "data-last-link")
     assert "passage=" in link
 
@@ -231,6 +232,7 @@ def test_a_link_to_a_selection_longer_than_the_server_looks_up_opens_at_its_begi
     page.evaluate(SELECT, [start, start + 800])
     page.wait_for_selector("#selection-toolbar:not([hidden])")
     page.click("#selection-toolbar [data-action=copy-link]")
+    page.wait_for_selector("#selection-toolbar[data-last-link]", state="attached")
     link = page.get_attribute("#selection-toolbar", "data-last-link")
 
     fresh_page.goto(link)

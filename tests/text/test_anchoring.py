@@ -22,12 +22,10 @@ from archive.text.anchoring import (
     find_quote,
     locate_passage,
     occurrences,
-    parse_text_fragment,
     preview_counts,
     reanchor,
     reanchor_all,
     selector_for,
-    text_fragment,
 )
 from tests.paths import CAPTURES
 
@@ -782,46 +780,6 @@ def test_fits_context_agrees_with_slicing(text, prefix, suffix):
             assert anchoring.fits_context(text, start, end, prefix, suffix) == sliced
 
 
-# --- text fragments -----------------------------------------------------------
-
-
-def test_text_fragment_of_a_short_quote_names_it_whole_with_context_words():
-    text = reading_text("003")
-    selector = claim_on(text, "This ugly crime backfired on those who committed it")
-    value = text_fragment(selector)
-    assert (
-        value
-        == "their%20efforts.%20%E2%80%9C-,This%20ugly%20crime%20backfired%20on%20those%20who%20committed%20it,-%2C%E2%80%9D%20he%20said."
-    )
-    assert parse_text_fragment(value) == (
-        "their efforts. “",
-        "This ugly crime backfired on those who committed it",
-        "",
-        ",” he said.",
-    )
-
-
-def test_text_fragment_of_a_long_quote_uses_its_first_and_last_words():
-    text = reading_text("001")
-    selector = claim_on(
-        text,
-        "If someone within the country speaks in a way that corresponds to discouraging the hearts "
-        "of the people in their analysis or statements, it is a crime and it needs to be pursued.",
-    )
-    _prefix, start, end, _suffix = parse_text_fragment(text_fragment(selector))
-    assert (start, end) == ("If someone within the", "needs to be pursued.")
-
-
-def test_text_fragment_encodes_the_directive_syntax_characters():
-    value = text_fragment(Selector("US-Israeli plot, A & B", "say ", " ok", 4, 26))
-    assert value == "say-,US%2DIsraeli%20plot%2C%20A%20%26%20B,-ok"
-
-
-def test_malformed_text_fragment_is_refused():
-    with pytest.raises(ValueError, match="is not a text fragment"):
-        parse_text_fragment("a,b,c")
-
-
 # --- properties ---------------------------------------------------------------
 
 edit_text = st.text(alphabet="abcdefghij ABC.,-\n’", max_size=60)
@@ -872,24 +830,6 @@ def test_edits_outside_a_claim_never_orphan_it_and_it_ends_where_its_quote_is(da
     assert result.selector.quote == claim.quote
     assert result.selector.start == expected
     assert result.outcome is (Outcome.KEPT if expected == start else Outcome.MOVED)
-
-
-@given(
-    quote=st.text(min_size=1, max_size=200).filter(lambda q: q.strip()),
-    prefix=st.text(max_size=40),
-    suffix=st.text(max_size=40),
-)
-def test_text_fragment_round_trips_through_percent_decoding(quote, prefix, suffix):
-    value = text_fragment(Selector(quote, prefix, suffix, 0, len(quote)))
-    assert not set(value) & set("& \n#"), value
-    got_prefix, got_start, got_end, got_suffix = parse_text_fragment(value)
-    normal = " ".join(quote.split())
-    if got_end:
-        assert normal.startswith(got_start + " ") and normal.endswith(" " + got_end)
-    else:
-        assert got_start == normal
-    assert " ".join(prefix.split()).endswith(got_prefix)
-    assert " ".join(suffix.split()).startswith(got_suffix)
 
 
 def test_a_long_texts_folded_form_is_kept_only_when_it_is_already_normal():
