@@ -53,7 +53,6 @@ def work_for(request, document):
 def passage_for(request, claim):
     """``claim`` as a passage of its document (its ``document`` and ``claimant`` read with it)."""
     document = claim.document
-    document_url = request.build_absolute_uri(document.get_absolute_url())
     # A claim no longer placed in the current text has no passage there to link to;
     # its own page shows it where it was anchored.
     placed = reader.is_placed(claim, document.text)
@@ -61,7 +60,10 @@ def passage_for(request, claim):
         number=claim.pk,
         quote=claim.quote,
         permalink=request.build_absolute_uri(claim.get_absolute_url()),
-        passage_url=citations.passage_url(document_url, claim.selector) if placed else "",
+        # The one passage-link builder, the link "Copy link to passage" gives for this span.
+        passage_url=request.build_absolute_uri(reader.passage_link(document, claim.start, claim.end))
+        if placed
+        else "",
         claimant=claim.claimant.name if claim.claimant_id else "",
     )
 

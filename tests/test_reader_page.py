@@ -155,5 +155,5 @@ def test_a_suggested_passage_that_is_itself_a_quotation_gets_one_pair_of_quote_m
     rendered = Template("{% load archive_tags %}{{ text|quoted:400 }}|{{ plain|quoted }}").render(
         Context({"text": "“The prominent feature of Syria is resistance,” he said", "plain": "He said"})
     )
-    assert rendered == "“The prominent feature of Syria is resistance,” he said”|“He said”"
+    assert rendered == "“The prominent feature of Syria is resistance,” he said|“He said”"
     assert "““" not in rendered

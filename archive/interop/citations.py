@@ -56,11 +56,8 @@ import datetime
 import json
 import re
 import unicodedata
-from urllib.parse import urlencode
 
 from django.utils.encoding import iri_to_uri
-
-from archive.text import anchoring
 
 ARCHIVE = "Margins"
 
@@ -424,31 +421,3 @@ RENDERERS = {CSL_JSON: csl_json, BIBLATEX: biblatex, RIS: ris}
 
 def render(fmt, work, passage=None):
     return RENDERERS[fmt](work, passage)
-
-
-# --- Passage links ---------------------------------------------------------------------------
-
-# As the reader's "Copy link to passage" makes them (static/archive/reader.js):
-# this much context on each side is enough to tell repeated quotes apart.
-PASSAGE_LINK_CONTEXT = 20
-
-
-def passage_url(document_url, selector):
-    """The address of a passage: the reading page finds and marks it (``?passage=…&at=…``,
-    what ``views._passage`` reads) and a browser scrolls to it (``#:~:text=``)."""
-    quote = selector.quote
-    cut = len(quote) > anchoring.PASSAGE_MAX_CHARS
-    params = [("passage", quote[: anchoring.PASSAGE_MAX_CHARS])]
-    prefix = selector.prefix[-PASSAGE_LINK_CONTEXT:]
-    suffix = "" if cut else selector.suffix[:PASSAGE_LINK_CONTEXT]
-    if prefix:
-        params.append(("pre", prefix))
-    if suffix:
-        params.append(("suf", suffix))
-    params.append(("at", str(selector.start)))
-    url = f"{document_url}?{urlencode(params)}#passage"
-    try:
-        return f"{url}:~:text={anchoring.text_fragment(selector)}"
-    except ValueError:
-        # A quote of whitespace alone has no words for a browser to find.
-        return url

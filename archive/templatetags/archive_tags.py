@@ -83,11 +83,13 @@ _CLOSING_MARKS = '”"»“’›」』'
 
 @register.filter
 def quoted(text, limit=None):
-    """``text`` (cut to ``limit`` characters) between quotation marks, without doubling a
-    mark the text already opens or closes with (a passage that is itself a quotation)."""
+    """``text`` (cut to ``limit`` characters) between quotation marks, unless it opens or
+    closes with a quotation mark of its own (a passage that is itself a quotation)."""
     text = str(text)
     if limit:
         text = Truncator(text).chars(int(limit))
-    opening = "" if text[:1] in _OPENING_MARKS else "“"
-    closing = "" if text[-1:] in _CLOSING_MARKS else "”"
-    return f"{opening}{text}{closing}"
+    if text[:1] in _OPENING_MARKS or text[-1:] in _CLOSING_MARKS:
+        # The passage begins or ends with its own quotation: marks of ours would double
+        # them (“““The prominent…”) or leave one unbalanced, so it is shown as it stands.
+        return text
+    return f"“{text}”"

@@ -6,7 +6,6 @@ import dataclasses
 import datetime
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import given
@@ -14,7 +13,6 @@ from hypothesis import strategies as st
 
 from archive.interop import citations
 from archive.interop.citations import Passage, Work
-from archive.text import anchoring
 from tests.interop.csl_schema import csl_errors
 from tests.paths import ROOT
 
@@ -456,31 +454,6 @@ def test_keys_from_latin_persian_and_long_slugs():
     assert citations.citation_key(dataclasses.replace(SPEECH, slug="Iran-سوریه-2024")) == "iran-2024.17-2024"
     assert citations.citation_key(dataclasses.replace(SPEECH, slug="a-" * 40 + "b")).endswith(".17-2024")
     assert citations.citation_key(SPEECH, CLAIM) == "khamenei-speech-2024-claim5"
-
-
-# --- Passage links -------------------------------------------------------------------------
-
-
-def test_a_passage_link_carries_the_quote_its_context_and_a_text_fragment():
-    text = "Before the quote. The brave Syrian youth will liberate it. After the quote."
-    start = text.index("The brave")
-    selector = anchoring.selector_for(text, start, text.index(" After"))
-    url = citations.passage_url(PAGE, selector)
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    assert query["passage"] == [selector.quote]
-    assert query["pre"] == [selector.prefix[-20:]]
-    assert query["suf"] == [selector.suffix[:20]]
-    assert query["at"] == [str(start)]
-    assert parts.fragment == "passage:~:text=" + anchoring.text_fragment(selector)
-
-
-def test_a_passage_link_to_a_long_quote_sends_its_beginning_only():
-    text = "word " * 400
-    selector = anchoring.selector_for(text, 5, 1800)
-    query = parse_qs(urlsplit(citations.passage_url(PAGE, selector)).query)
-    assert len(query["passage"][0]) == anchoring.PASSAGE_MAX_CHARS
-    assert "suf" not in query
 
 
 # --- Purity --------------------------------------------------------------------------------
