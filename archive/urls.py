@@ -25,6 +25,7 @@ urlpatterns = [
     path("sources/<uslug:slug>/", views.source_detail, name="source_detail"),
     path("compare/", views.compare, name="compare"),
     path("claim-links/new/", views.claim_link_create, name="claim_link_create"),
+    path("imports/annotations/", views.annotation_import, name="annotation_import"),
     # JSON endpoints of the reader's highlighting tool (analysts only).
     # Type-ahead for choosing documents to compare (anyone; drafts for analysts only).
     path("api/documents/suggest/", api.document_suggest, name="api_document_suggest"),
