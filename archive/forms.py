@@ -654,6 +654,7 @@ class AnnotationImportForm(forms.Form):
     format = forms.ChoiceField(
         choices=[("auto", "Recognise it from the file"), *annotation_shapes.FORMATS.items()],
         initial="auto",
+        required=False,
     )
     publish = forms.BooleanField(
         required=False, label="Publish the placed claims (orphaned ones stay drafts; default: drafts)"
@@ -668,3 +669,6 @@ class AnnotationImportForm(forms.Form):
                 f"({limit // (1024 * 1024)} MB): split it."
             )
         return upload
+
+    def clean_format(self):
+        return self.cleaned_data["format"] or "auto"
