@@ -55,7 +55,7 @@ def test_a_preview_shows_what_would_happen_and_saves_nothing(analyst, annotated_
     page = response.content.decode()
     assert "Preview (nothing saved): “seed_export.json”" in page
     assert (
-        "Dry run: would be placed 11, would be kept orphaned 2, unknown document 1, skipped 3, refused 0; "
+        "Dry run: would place 11, keep 2 orphaned; unknown document 1, skipped 3, refused 0; "
         "nothing was saved." in page
     )
     assert (
@@ -72,7 +72,7 @@ def test_importing_creates_the_claims_and_links_each_one(
     assert response.status_code == 200
     assert Claim.objects.count() == before + 13
     page = response.content.decode()
-    assert "Imported: placed 11, kept orphaned 2, unknown document 1, skipped 3, refused 0." in page
+    assert "Imported: placed 11, kept 2 orphaned; unknown document 1, skipped 3, refused 0." in page
     for row in ImportedAnnotation.objects.all():
         assert f'<a href="{row.claim.get_absolute_url()}">claim {row.claim_id}</a>' in page
         assert row.claim.created_by == analyst_user and row.claim.visibility == "draft"
@@ -83,7 +83,7 @@ def test_the_upload_takes_the_requests_own_host_as_the_archives(analyst, annotat
         f"https://{EXPORT_HOST}/", "http://testserver/"
     )
     response = upload(analyst, data.encode(), preview="1")
-    assert "Dry run: would be placed 11," in response.content.decode()
+    assert "Dry run: would place 11," in response.content.decode()
 
 
 def test_publishing_from_the_page(analyst, annotated_seed, on_export_host):

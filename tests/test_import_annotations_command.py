@@ -42,7 +42,7 @@ def test_importing_the_hypothesis_export_reports_each_annotation_and_a_summary(a
     assert status == 0, err
     lines = out.splitlines()
     assert lines[0] == f"{HYPOTHESIS_EXPORT}: 17 annotation(s), a Hypothesis export in Hypothesis"
-    assert lines[-1] == ("Imported: placed 11, kept orphaned 2, unknown document 1, skipped 3, refused 0.")
+    assert lines[-1] == ("Imported: placed 11, kept 2 orphaned; unknown document 1, skipped 3, refused 0.")
     assert Claim.objects.count() == before + 13
     first = json.loads(HYPOTHESIS_EXPORT.read_text(encoding="utf-8"))["annotations"][0]
     claim = ImportedAnnotation.objects.get(external_id=first["id"]).claim
@@ -60,7 +60,7 @@ def test_running_it_again_skips_everything_it_imported(annotated_seed):
     assert stored() == before
     assert (
         out.splitlines()[-1]
-        == "Imported: placed 0, kept orphaned 0, unknown document 1, skipped 16, refused 0."
+        == "Imported: placed 0, kept 0 orphaned; unknown document 1, skipped 16, refused 0."
     )
 
 
@@ -70,7 +70,7 @@ def test_a_dry_run_saves_nothing_and_says_so(annotated_seed):
     assert status == 0
     assert stored() == before
     assert out.splitlines()[-1] == (
-        "Dry run: would be placed 11, would be kept orphaned 2, unknown document 1, skipped 3, refused 0; "
+        "Dry run: would place 11, keep 2 orphaned; unknown document 1, skipped 3, refused 0; "
         "nothing was saved."
     )
 
@@ -103,7 +103,7 @@ def test_a_refused_annotation_names_file_index_id_and_field_and_nothing_is_writt
         f"{bad}: annotation 3 (id {identifier}): target[0].selector[1].start: must be an integer, not a string"
         in err
     )
-    assert "nothing was imported, as 1 annotation(s) were refused." in out
+    assert "Refused: nothing was imported, as 1 annotation(s) were refused" in out
     assert f"{bad}: 1 of 17 annotation(s) refused; see the messages above. Nothing was imported." in err
 
 

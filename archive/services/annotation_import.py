@@ -145,16 +145,20 @@ class Summary:
         return bool(self.of(REFUSED))
 
     def line(self):
+        """The summary in one line, e.g. ``Imported: placed 11, kept 2 orphaned; unknown document 1, …``."""
         counts = self.counts
-        would = "would be " if self.dry_run or self.refused else ""
-        parts = f"{would}placed {counts[PLACED]}, {would}kept orphaned {counts[ORPHANED]}, " + (
-            f"unknown document {counts[UNKNOWN]}, skipped {counts[SKIPPED]}, refused {counts[REFUSED]}"
-        )
+        rest = f"unknown document {counts[UNKNOWN]}, skipped {counts[SKIPPED]}, refused {counts[REFUSED]}"
         if self.refused:
-            return f"{parts}; nothing was imported, as {counts[REFUSED]} annotation(s) were refused."
+            return (
+                f"Refused: nothing was imported, as {counts[REFUSED]} annotation(s) were refused "
+                f"(the others: would place {counts[PLACED]}, keep {counts[ORPHANED]} orphaned; {rest})."
+            )
         if self.dry_run:
-            return f"Dry run: {parts}; nothing was saved."
-        return f"Imported: {parts}."
+            return (
+                f"Dry run: would place {counts[PLACED]}, keep {counts[ORPHANED]} orphaned; {rest}; "
+                "nothing was saved."
+            )
+        return f"Imported: placed {counts[PLACED]}, kept {counts[ORPHANED]} orphaned; {rest}."
 
 
 # --- what an annotation says, in one shape for both formats ------------------------------

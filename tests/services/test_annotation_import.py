@@ -251,9 +251,7 @@ def test_an_unknown_document_and_a_dry_run_write_nothing(annotated_seed):
     summary = run(export(), dry_run=True)
     assert stored() == before
     assert not summary.written
-    assert summary.line().startswith(
-        "Dry run: would be placed 11, would be kept orphaned 2, unknown document 1"
-    )
+    assert summary.line().startswith("Dry run: would place 11, keep 2 orphaned; unknown document 1")
     assert summary.entries[15].outcome == UNKNOWN
 
 
@@ -316,7 +314,9 @@ def test_a_refused_annotation_is_named_and_nothing_is_written(annotated_seed, ch
     refused = summary.of(REFUSED)
     assert [entry.index for entry in refused] == [index]
     assert message in refused[0].message
-    assert summary.line().endswith("nothing was imported, as 1 annotation(s) were refused.")
+    assert summary.line().startswith(
+        "Refused: nothing was imported, as 1 annotation(s) were refused (the others:"
+    )
 
 
 @pytest.mark.parametrize(
