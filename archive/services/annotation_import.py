@@ -186,7 +186,7 @@ class _Incoming:
     status: str | None = None
     claimant: str | None = None
     skip: str = ""  # why this annotation is not a passage
-    tag_places: list = field(default_factory=list)  # (index in the file's list, tag name)
+    tag_places: list = field(default_factory=list)  # (where the file has it, tag name)
 
 
 def _selectors(selectors):
@@ -213,11 +213,12 @@ def _w3c(index, raw, model):
         else:
             targets.append(_Target([target.address, *target.scope], *_selectors(target.selector)))
     notes, tags = [], []
+    in_array = isinstance(raw.get("body"), list)
     for number, body in enumerate(model.body):
         if isinstance(body, str) or not hasattr(body, "value"):
             continue  # an address or a body that is not text: nothing is fetched
         if "tagging" in {local_name(purpose) for purpose in body.purpose}:
-            tags.append((number, body.value.strip()))
+            tags.append((f"body[{number}].value" if in_array else "body.value", body.value.strip()))
         elif (body.format or "").split(";")[0].strip().lower() == "text/html":
             notes.append(html_notes.html_to_note(body.value))
         else:
@@ -264,7 +265,7 @@ def _hypothesis(index, raw, model):
         user=(model.user or "")[:300],
         created=model.created or "",
         skip="a reply to another annotation, not a passage" if model.references else "",
-        tag_places=[(number, tag.strip()) for number, tag in enumerate(model.tags)],
+        tag_places=[(f"tags[{number}]", tag.strip()) for number, tag in enumerate(model.tags)],
     )
 
 
@@ -293,15 +294,11 @@ def _check(index, raw, format, seen):
     if parsed.id in seen:
         return None, f"id: “{parsed.id}” is also the id of annotation {seen[parsed.id]}"
     incoming = _w3c(index, raw, parsed) if format == W3C else _hypothesis(index, raw, parsed)
-    tag_key = "tags[{}]" if format == HYPOTHESIS else "body[{}].value"
-    for number, tag in incoming.tag_places:
+    for where, tag in incoming.tag_places:
         problem = tag_name_problem(tag)
         if problem:
-            where = (
-                tag_key.format(number) if isinstance(raw.get(tag_key.split("[")[0]), list) else "body.value"
-            )
             return None, f"{where}: {problem}"
-    incoming.tags = [tag for _number, tag in incoming.tag_places]
+    incoming.tags = [tag for _where, tag in incoming.tag_places]
     for name, choices in (("kind", Claim.Kind.values), ("status", Claim.Status.values)):
         key = f"margins:{name}" if f"margins:{name}" in raw else name
         value, problem = _choice(getattr(incoming, name), choices, key)
@@ -366,9 +363,12 @@ class _Finder:
         self._keys = None
         self._documents = {}
 
-    def _archive_match(self, address):
+    def archive_match(self, address):
         """The resolver match of ``address`` if it is an address of this archive, else None."""
-        parts = urlsplit(address.strip())
+        try:
+            parts = urlsplit(address.strip())
+        except ValueError:  # e.g. "https://[::1": not an address at all
+            return None
         if parts.scheme or parts.netloc:
             if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
                 return None
@@ -386,7 +386,7 @@ class _Finder:
 
     def own_claim(self, address):
         """The pk of the claim of this archive that ``address`` names, if that claim exists."""
-        match = self._archive_match(address)
+        match = self.archive_match(address)
         if match is None or match.view_name not in ("archive:claim_detail", "archive:claim_short"):
             return None
         pk = match.kwargs.get("pk")
@@ -416,7 +416,7 @@ class _Finder:
 
     def find(self, address):
         """A :class:`_Found` for ``address``, or None."""
-        match = self._archive_match(address)
+        match = self.archive_match(address)
         if match is not None and match.view_name == "archive:document_detail":
             slug = match.kwargs["slug"]
             if slug not in self.by_slug:
@@ -451,7 +451,7 @@ class _Plan:
 
 def _resolve_claimant(reference, finder):
     """The person ``reference`` (this archive's person address, or a name or alias) names, or None."""
-    match = finder._archive_match(reference) if "/" in reference else None
+    match = finder.archive_match(reference) if "/" in reference else None
     if match is not None and match.view_name == "archive:person_detail":
         return Person.objects.filter(slug=match.kwargs["slug"]).first()
     wanted = " ".join(reference.split()).casefold()
@@ -462,11 +462,12 @@ def _resolve_claimant(reference, finder):
 
 
 def _orphan_selector(quote, target, trusted):
-    start, end = (0, len(quote.exact))
-    if trusted and target.position is not None and target.position.end > target.position.start:
-        start, end = target.position.start, target.position.end
-        if end - start != len(quote.exact):
-            start, end = 0, len(quote.exact)
+    """The orphan's selectors: its quote and context (cut to what a claim holds), at its position
+    when that position counts characters of the reading text and spans the quote, else at 0."""
+    start, end = 0, len(quote.exact)
+    position = target.position
+    if trusted and position is not None and position.end - position.start == len(quote.exact):
+        start, end = position.start, position.end
     return anchoring.Selector(quote.exact, quote.prefix[-200:], quote.suffix[:200], start, end)
 
 

@@ -599,6 +599,14 @@ def test_this_archives_own_claim_is_skipped_and_links_are_not_imported(speech):
     assert "links are not imported" in summary.entries[1].message
 
 
+@pytest.mark.parametrize(
+    "address", ["https://[::1/documents/speech/", "urn:x-pdf:4f1c", "mailto:x@example.org"]
+)
+def test_an_address_that_is_no_web_page_is_an_unknown_document(speech, address):
+    summary = run(annotation(quote_target(address, "Nobody doubts that")))
+    assert summary.entries[0].outcome == UNKNOWN
+
+
 def test_targets_on_two_documents_are_skipped(speech):
     other = make_document("Another text entirely.", slug="other")
     value = annotation(
