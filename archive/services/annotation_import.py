@@ -16,9 +16,10 @@ Documents. An annotation's target (W3C ``target.source``/``id`` and
 ``scope``; Hypothesis ``target[].source`` and ``uri``) is matched, in that
 order, as:
 
-- an address of this archive's own reading page, ``/documents/<slug>/``
-  (a bare path, or on one of ``hosts``: the site's ALLOWED_HOSTS, the upload
-  request's host, ``--archive-host``); a slug the document had before works too;
+- an address of this archive's own reading page, ``/documents/<slug>/``, or
+  of one of its versions (a bare path, or on one of ``hosts``: the site's
+  ALLOWED_HOSTS, the upload request's host, ``--archive-host``); a slug the
+  document had before works too;
 - a document's ``original_url`` or ``archived_url``, compared after
   normalising both (``url_key``): http and https are the same, the host's
   case, a leading ``www.`` and a default port do not count, nor a trailing
@@ -31,8 +32,8 @@ Several documents with the same address: the one whose text holds the quote.
 Placing (``archive.text.placement``): the quote and its context decide. A
 TextPositionSelector counts characters of the text its tool saw; it is
 trusted only for a W3C annotation whose target is this archive's reading
-page (what Margins exports), since Hypothesis counts the whole web page's
-characters. RangeSelector and other selectors are ignored.
+page (what Margins exports; a version's page may hold an older text), since
+Hypothesis counts the whole web page's characters. RangeSelector and other selectors are ignored.
 
 Notes and tags. A Hypothesis ``text`` is Markdown, as notes are, and is kept
 as written. A W3C ``TextualBody`` with purpose ``tagging`` gives a tag; any
@@ -184,7 +185,7 @@ class _Incoming:
     created: str = ""
     kind: str | None = None
     status: str | None = None
-    claimant: str | None = None
+    claimant: list[str] = field(default_factory=list)  # its address and/or name
     skip: str = ""  # why this annotation is not a passage
     tag_places: list = field(default_factory=list)  # (where the file has it, tag name)
 
@@ -417,16 +418,19 @@ class _Finder:
     def find(self, address):
         """A :class:`_Found` for ``address``, or None."""
         match = self.archive_match(address)
-        if match is not None and match.view_name == "archive:document_detail":
+        if match is not None and match.view_name in ("archive:document_detail", "archive:document_version"):
             slug = match.kwargs["slug"]
             if slug not in self.by_slug:
                 pk = Document.objects.filter(slug=slug).values_list("pk", flat=True).first()
                 if pk is None:
                     pk = DocumentSlug.objects.filter(slug=slug).values_list("document", flat=True).first()
                 self.by_slug[slug] = pk
-            if self.by_slug[slug] is not None:
-                return _Found([self._document(self.by_slug[slug])], "archive", address)
-            return None
+            if self.by_slug[slug] is None:
+                return None
+            # A version's page (where an orphan was anchored) names the document, but its
+            # offsets count characters of that version, not of the current text.
+            how = "archive" if match.view_name == "archive:document_detail" else "archive version"
+            return _Found([self._document(self.by_slug[slug])], how, address)
         key = url_key(address)
         found = self._url_keys().get(key) if key else None
         if not found:
@@ -532,7 +536,9 @@ def _plan(incoming, finder, already, entry):
     ]
     placed = [(document, result) for document, result in results if result.placed]
     plan.address = found.address
-    via = "its address" if found.how == "archive" else f"its {found.how}"
+    via = {"archive": "its address", "archive version": "the address of one of its versions"}.get(
+        found.how, f"its {found.how}"
+    )
     if len(placed) == 1:
         document, result = placed[0]
         plan.document, plan.selector = document, result.selector
@@ -562,10 +568,12 @@ def _plan(incoming, finder, already, entry):
         entry.message = f"kept orphaned in “{document.title}” (found by {via}): the quote {reason}"
         plan.anchor_note = f"{Claim.NOT_PLACED_ON_IMPORT} from {FORMATS[incoming.format]}: the quote {reason}"
     if entry.outcome in (PLACED, ORPHANED) and incoming.claimant:
-        plan.claimant = _resolve_claimant(incoming.claimant, finder)
+        plan.claimant = next(
+            filter(None, (_resolve_claimant(ref, finder) for ref in incoming.claimant)), None
+        )
         if plan.claimant is None:
             entry.message += (
-                f"; claimant “{incoming.claimant}” is not a person of this archive, left unattributed"
+                f"; claimant “{incoming.claimant[-1]}” is not a person of this archive, left unattributed"
             )
     return plan
 

@@ -225,10 +225,26 @@ def _is_annotation(types):
     return types
 
 
+def _references(value):
+    """A claimant as the ways it can be looked up: its address and/or its name."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        found = [value[key] for key in ("id", "name") if isinstance(value.get(key), str)]
+        if found:
+            return found
+    raise _refuse(
+        "must be a person's address or name (a string), or an object with an “id” or a “name”, not {type}",
+        type=json_type(value),
+    )
+
+
 # The Margins context extension (docs/interop.md): the claim's kind, status and claimant,
 # prefixed ("margins:kind") or as terms the extension's context defines ("kind").
-def _extension(name):
-    return Field(None, validation_alias=AliasChoices(f"margins:{name}", name))
+def _extension(name, default=None):
+    return Field(default, validation_alias=AliasChoices(f"margins:{name}", name))
 
 
 class W3CAnnotation(Tolerant):
@@ -243,7 +259,7 @@ class W3CAnnotation(Tolerant):
     creator: Any = None
     kind: str | None = _extension("kind")
     status: str | None = _extension("status")
-    claimant: Annotated[str, BeforeValidator(_address)] | None = _extension("claimant")
+    claimant: Annotated[list[str], BeforeValidator(_references)] = _extension("claimant", [])
 
 
 # --- Hypothesis ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from archive.services.annotation_import import (
 )
 from archive.services.annotation_shapes import MAX_FILE_BYTES
 from archive.text import anchoring
+from archive.text.sanitize import render_note
 from tests.conftest import EXPORT_HOST
 from tests.factories import make_claim, make_document, make_person
 from tests.paths import HYPOTHESIS_EXPORT
@@ -87,7 +88,7 @@ def annotation(target, body=(), **fields):
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": fields.pop("id", "https://elsewhere.example/annotations/1"),
         "type": "Annotation",
-        "body": list(body),
+        "body": body if isinstance(body, dict) else list(body),
         "target": target,
         **fields,
     }
@@ -527,6 +528,72 @@ def test_the_margins_extension_gives_kind_status_and_claimant(speech):
         "claimant “Nobody Known” is not a person of this archive, left unattributed"
         in summary.entries[2].message
     )
+
+
+def test_an_annotation_shaped_as_margins_exports_it_is_reproduced(speech):
+    """Source as an object naming the reading page (or, for an orphan, a version's page), the original
+    page as scope, the note as sanitized HTML, tags as tagging bodies, the extension's terms."""
+    speaker = make_person(name="Ali Khamenei", slug="ali-khamenei")
+    start = SPEECH.index("the occupiers will leave")
+    note = "Said *twice*, see [ISW](https://isw.example/r)"
+    exported = annotation(
+        {
+            "type": "SpecificResource",
+            "source": {
+                "id": "https://elsewhere.example/documents/speech/",
+                "type": "Text",
+                "format": "text/html",
+                "via": speech.original_url,
+            },
+            "scope": speech.original_url,
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": "the occupiers will leave",
+                    "prefix": "rise, and ",
+                    "suffix": ". Nobody",
+                },
+                {"type": "TextPositionSelector", "start": start, "end": start + 24},
+            ],
+        },
+        {
+            "type": "TextualBody",
+            "purpose": "commenting",
+            "format": "text/html",
+            "value": str(render_note(note)),
+        },
+        id="https://elsewhere.example/claims/12/",
+        motivation="highlighting",
+        creator={"type": "Person", "name": "ana"},
+        **{
+            "margins:claimant": {
+                "id": "https://elsewhere.example/people/khamenei/",
+                "type": "Person",
+                "name": "Ali Khamenei",
+            },
+            "margins:kind": "prediction",
+            "margins:status": "corroborated",
+            "margins:visibility": "published",
+        },
+    )
+    orphan = json.loads(json.dumps(exported))
+    orphan["id"] = "https://elsewhere.example/claims/13/"
+    orphan["target"]["source"]["id"] = "https://testserver/documents/speech/versions/1/"
+    orphan["target"]["selector"][1] = {"type": "TextPositionSelector", "start": 0, "end": 24}
+    summary = run([exported, orphan])
+    claims = [Claim.objects.get(pk=entry.claim_id) for entry in summary.entries]
+    for claim in claims:
+        assert (claim.start, claim.end, claim.quote) == (start, start + 24, "the occupiers will leave")
+        assert (claim.kind, claim.status, claim.claimant, claim.note) == (
+            "prediction",
+            "corroborated",
+            speaker,
+            note,
+        )
+        assert claim.visibility == "draft"  # imported claims are drafts unless the import publishes
+    assert "found by its original URL" in summary.entries[0].message
+    assert "found by the address of one of its versions" in summary.entries[1].message
+    assert ImportedAnnotation.objects.get(external_id=exported["id"]).external_user == "ana"
 
 
 def test_an_unknown_kind_is_refused_by_its_key(speech):
