@@ -67,10 +67,14 @@ def test_a_reworded_passage_is_never_taken_for_the_quote():
     assert "the closest passage is reworded" in placed.reason
 
 
-def test_persian_quote_in_nfd_and_nfc_alike():
-    text = "رهبر گفت: «جوانان سوریه مقاومت خواهند کرد.» و رفت."
-    placed = place(text, "جوانان سوریه مقاومت خواهند کرد")
-    assert text[placed.selector.start : placed.selector.end] == "جوانان سوریه مقاومت خواهند کرد"
+def test_persian_and_arabic_quotes_are_placed_whichever_normal_form_either_side_is_in():
+    persian = "رهبر گفت: «جوانان سوریه مقاومت خواهند کرد.» و رفت."
+    placed = place(persian, "جوانان سوریه مقاومت خواهند کرد", "«", ".»")
+    assert persian[placed.selector.start : placed.selector.end] == "جوانان سوریه مقاومت خواهند کرد"
+    # Alef with madda stored decomposed (U+0627 U+0653); the quote has it composed (U+0622).
+    arabic = "قالَ السفيرُ: \u0627\u0653ن الأوان لرحيل القوات. وانتهى."
+    placed = place(arabic, "\u0622ن الأوان لرحيل القوات")
+    assert placed.selector.quote == "\u0627\u0653ن الأوان لرحيل القوات"
 
 
 def test_a_long_quote_is_placed_exactly_or_not_at_all():
