@@ -564,7 +564,8 @@ def _plan(incoming, finder, already, entry):
         plan.document = document
         plan.selector = _orphan_selector(quote, target, trusted)
         entry.outcome, entry.document, entry.quote = ORPHANED, document, quote.exact
-        reason = result.reason.replace("(orphaned: ", "(")
+        # Re-anchoring's words ("orphaned: nothing in the new text resembles…") said for an import.
+        reason = result.reason.replace("(orphaned: ", "(").replace("the new text", "the text")
         entry.message = f"kept orphaned in “{document.title}” (found by {via}): the quote {reason}"
         plan.anchor_note = f"{Claim.NOT_PLACED_ON_IMPORT} from {FORMATS[incoming.format]}: the quote {reason}"
     if entry.outcome in (PLACED, ORPHANED) and incoming.claimant:
