@@ -8,7 +8,7 @@ from taggit.utils import parse_tags
 
 from archive import paging, search
 from archive.models import Claim, ClaimLink, Document, Person, Source
-from archive.services import annotations, imports
+from archive.services import annotation_shapes, annotations, imports
 from archive.text import anchoring, capture
 from archive.validators import tag_name_problem, validate_tag_names
 
@@ -663,3 +663,37 @@ class TagMergeForm(forms.Form):
         first = tags.first()
         if first is not None:
             self.fields["into"].initial = first.pk
+
+
+# --- Importing annotations from other tools ---------------------------------
+
+
+class AnnotationImportForm(forms.Form):
+    """The upload page's file and choices; the file's contents are checked by the import itself."""
+
+    file = forms.FileField(
+        label="Annotations file (JSON)",
+        help_text=f"W3C Web Annotations or a Hypothesis export, at most "
+        f"{annotation_shapes.MAX_FILE_BYTES // (1024 * 1024)} MB.",
+    )
+    format = forms.ChoiceField(
+        choices=[("auto", "Recognise it from the file"), *annotation_shapes.FORMATS.items()],
+        initial="auto",
+        required=False,
+    )
+    publish = forms.BooleanField(
+        required=False, label="Publish the placed claims (orphaned ones stay drafts; default: drafts)"
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = annotation_shapes.MAX_FILE_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"“{upload.name}” is {upload.size:,} bytes; the largest file imported is {limit:,} bytes "
+                f"({limit // (1024 * 1024)} MB): split it."
+            )
+        return upload
+
+    def clean_format(self):
+        return self.cleaned_data["format"] or "auto"

@@ -475,6 +475,15 @@ class Claim(models.Model):
     def anchor_id(self):
         return f"claim-{self.pk}"
 
+    # The anchoring note of an imported annotation whose quote was not found
+    # (``services.annotation_import``) begins so: pages say it was never placed,
+    # rather than that a correction moved it away.
+    NOT_PLACED_ON_IMPORT = "Not placed on import"
+
+    @property
+    def orphaned_on_import(self):
+        return self.orphaned and self.anchor_note.startswith(self.NOT_PLACED_ON_IMPORT)
+
     def clean(self):
         super().clean()
         if self.orphaned or self.document_id is None or self.start is None or self.end is None:
@@ -734,6 +743,48 @@ class ClaimLink(models.Model):
         ).exclude(pk=self.pk)
         if duplicate.exists():
             raise ValidationError("These two claims are already linked with this relation.")
+
+
+class ImportedAnnotation(models.Model):
+    """An annotation imported from another tool, kept so that importing it again skips it.
+
+    ``external_id`` is the annotation's own id (a W3C annotation's IRI, a
+    Hypothesis id); ``raw`` is the annotation exactly as the file held it, for
+    provenance. The claim may be deleted later: the row stays, so a second
+    import of the same file does not bring the claim back.
+    """
+
+    class Format(models.TextChoices):
+        W3C = "w3c", "W3C Web Annotation"
+        HYPOTHESIS = "hypothesis", "Hypothesis"
+
+    class Outcome(models.TextChoices):
+        PLACED = "placed", "placed"
+        ORPHANED = "orphaned", "kept orphaned (quote not found)"
+
+    external_id = models.CharField(max_length=500, unique=True)
+    source_format = models.CharField(max_length=20, choices=Format.choices)
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="imported_from"
+    )
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    external_user = models.CharField(
+        max_length=300, blank=True, help_text="Who made it in the other tool (e.g. acct:name@hypothes.is)."
+    )
+    target_url = models.TextField(blank=True, help_text="The address the annotation names as its document.")
+    file_name = models.CharField(max_length=300, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raw = models.JSONField(help_text="The annotation as the imported file held it.")
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_source_format_display()} annotation {self.external_id}"
 
 
 # The search index's tables live with the search code; imported here so Django registers them.

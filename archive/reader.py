@@ -131,6 +131,9 @@ def reader_context(request, document, passage=None):
     claims = reader_claims(request, document)
     placed = [claim for claim in claims if is_placed(claim, document.text)]
     unplaced = [claim for claim in claims if not is_placed(claim, document.text)]
+    # Imported annotations whose quote was never found are told apart from claims a correction orphaned.
+    not_placed_on_import = [claim for claim in unplaced if claim.orphaned_on_import]
+    unplaced = [claim for claim in unplaced if not claim.orphaned_on_import]
     highlights = [claim_highlight(claim) for claim in placed]
     if passage is not None and passage.selector is not None:
         # No screen-reader label inside this highlight (the notice above the text names
@@ -155,6 +158,7 @@ def reader_context(request, document, passage=None):
         "text_html": render_highlighted(document.text, highlights),
         "claims": claims,
         "unplaced": unplaced,
+        "not_placed_on_import": not_placed_on_import,
         "can_annotate": can_annotate,
     }
 

@@ -55,6 +55,7 @@ urlpatterns = [
     path("sitemap-<uslug:section>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path("claim-links/new/", views.claim_link_create, name="claim_link_create"),
+    path("imports/annotations/", views.annotation_import, name="annotation_import"),
     # JSON endpoints of the reader's highlighting tool (analysts only).
     # Type-ahead for choosing documents to compare (anyone; drafts for analysts only).
     path("api/documents/suggest/", api.document_suggest, name="api_document_suggest"),

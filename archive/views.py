@@ -8,6 +8,7 @@ are otherwise indistinguishable from documents that do not exist.
 import dataclasses
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, QueryDict
+from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,7 @@ from taggit.models import Tag
 
 from archive import caching, citing, comparison, paging, reader, search
 from archive.forms import (
+    AnnotationImportForm,
     ClaimFieldsForm,
     ClaimLinkForm,
     CompareForm,
@@ -43,6 +46,7 @@ from archive.models import (
     Visibility,
 )
 from archive.permissions import analyst_required, is_analyst, may
+from archive.services import annotation_import as annotation_import_service
 from archive.services import annotations
 from archive.text import anchoring, diff
 from archive.text.rendering import context_window, render_highlighted
@@ -438,6 +442,42 @@ def document_version(request, slug, number):
         "versions": document.versions.defer("text").order_by("number"),
     }
     return render(request, "archive/document_version.html", context)
+
+
+# An upload imports at most this many annotations (one request's work); the command has no limit.
+UPLOAD_ANNOTATIONS = 1000
+
+
+@analyst_required("archive.add_claim")
+@require_http_methods(["GET", "POST"])
+def annotation_import(request):
+    """Upload a W3C or Hypothesis annotations file: preview what it would do (a dry run), then import it."""
+    form = AnnotationImportForm(request.POST or None, request.FILES or None)
+    summary, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            host, _port = split_domain_port(request.get_host())
+            try:
+                summary = annotation_import_service.import_annotations(
+                    upload.read(),
+                    name=upload.name,
+                    hosts=[host, *settings.ALLOWED_HOSTS],
+                    format=form.cleaned_data["format"],
+                    user=request.user,
+                    publish=form.cleaned_data["publish"],
+                    dry_run="import" not in request.POST,
+                    limit=UPLOAD_ANNOTATIONS,
+                )
+            except annotation_import_service.FileRefused as error:
+                form.add_error("file", f"“{upload.name}” {error}.")
+            except annotation_import_service.ImportFailed as error:
+                form.add_error(None, str(error))
+            else:
+                status = 400 if summary.refused else 200
+    context = {"form": form, "summary": summary, "limit": UPLOAD_ANNOTATIONS}
+    return render(request, "archive/annotation_import.html", context, status=status)
 
 
 @analyst_required("archive.change_document")

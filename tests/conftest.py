@@ -116,3 +116,28 @@ def kept(settings):
     yield
     cache.clear()
     caching.recent.clear()
+
+
+# The host of the archive the Hypothesis export was made on, and the addresses it
+# names for two seed documents (the seed records none; see tests/fixtures/hypothesis/README.md).
+EXPORT_HOST = "margins.example.org"
+CALIBER_ORIGINAL = (
+    "https://caliber.az/en/post/iran-s-khamenei-urges-syrian-youth-to-resist-foreign-occupation"
+)
+ENVOY_ARCHIVED = (
+    "https://web.archive.org/web/20210104101500/https://news.example.net/soleimani-envoy-to-syria"
+)
+
+
+@pytest.fixture
+def annotated_seed(seeded):
+    """The seed corpus with the original and archived URLs the Hypothesis export names."""
+    from archive.models import Document
+
+    Document.objects.filter(slug="caliber-az-khamenei-urges-syrian-youth-to-resist").update(
+        original_url=CALIBER_ORIGINAL
+    )
+    Document.objects.filter(slug="soleimani-death-pumped-new-blood-iran-envoy-to-syria").update(
+        archived_url=ENVOY_ARCHIVED
+    )
+    return seeded

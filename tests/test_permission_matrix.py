@@ -93,6 +93,7 @@ TABLE = {
     "archive:counterpart_accept": analysts_only((NOT_ALLOWED, REDIRECT)),
     "archive:claim_revert": analysts_only((NOT_ALLOWED, REDIRECT)),  # no event chosen: back with a message
     "archive:claim_link_create": analysts_only((NOT_ALLOWED, REDIRECT)),
+    "archive:annotation_import": analysts_only((OK, BAD)),  # an empty upload form is refused
     "archive:api_claim_create": JSON_WRITE,
     "archive:api_claim_update": JSON_WRITE,
     "archive:api_claim_move": JSON_WRITE,

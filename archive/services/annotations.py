@@ -237,7 +237,12 @@ CLEAN_EXCLUDE = ["anchored_version", "created_by"]
 
 
 @transaction.atomic
-def create_claim(document, selector, *, user, tags=(), **fields):
+def create_claim(document, selector, *, user, tags=(), provenance=None, **fields):
+    """Create a claim on ``selector`` in ``document``.
+
+    ``provenance`` (a dict) is added to the CREATED event's detail: where an
+    imported claim came from (``annotation_import``); its ``reason`` shows in the history.
+    """
     _check_tags(tags)
     # The document is locked and re-read: the selector is checked against the text as it is now.
     document = _lock_document(document)
@@ -254,7 +259,9 @@ def create_claim(document, selector, *, user, tags=(), **fields):
         # Sorted: concurrent writers creating the same new tags take their locks in one order.
         claim.tags.set(sorted(set(tags)))
     state = claim_state(claim)
-    _event(claim, ClaimEvent.Action.CREATED, user, state=state, **_snapshot(claim)).save()
+    _event(
+        claim, ClaimEvent.Action.CREATED, user, state=state, **_snapshot(claim), **(provenance or {})
+    ).save()
     search.index_claim(claim)
     claim.recorded_state = state
     return claim
