@@ -250,3 +250,97 @@ def test_every_page_reflows_at_320_css_pixels(open_context, seeded_site):
         if wide:
             problems[name] = wide
     assert not problems, report(problems)
+
+
+def test_on_a_phone_the_list_shows_documents_on_the_first_screen_with_the_filters_folded(
+    open_context, seeded_site
+):
+    page = open_context(PHONE)
+    visit(page, reverse("archive:document_list"))
+    filters = page.locator("details.more-filters")
+    assert filters.get_attribute("open") is None
+    first_card = page.locator(".card").first.bounding_box()
+    assert first_card["y"] < PHONE["height"] - 100, first_card
+    # A filter in use keeps them open, with the choice visible.
+    visit(page, reverse("archive:document_list") + "?kind=news")
+    assert page.locator("details.more-filters").get_attribute("open") is not None
+    assert page.locator("select[name=kind]").is_visible()
+
+
+def test_without_javascript_the_folded_filters_still_open_and_apply(browser, live_server, seeded_site):
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(reverse("archive:document_list"))
+        page.locator("details.more-filters > summary").focus()
+        page.keyboard.press("Enter")
+        assert page.locator("select[name=kind]").is_visible()
+        page.locator("select[name=kind]").select_option("news")
+        with page.expect_navigation():
+            page.locator("details.more-filters button[type=submit]").press("Enter")
+        assert "kind=news" in page.url
+    finally:
+        context.close()
+
+
+def test_dark_mode_keeps_every_contrast_on_the_reader_and_the_list(open_context, seeded_site):
+    require(AXE, "axe-core")
+    page = open_context(DESKTOP)
+    page.emulate_media(color_scheme="dark")
+    problems = {}
+    for name, url in (("reader", public_pages()["reader"]), ("list", public_pages()["list"])):
+        visit(page, url)
+        shot(page, f"{name}-dark-desktop")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(21, 22, 23)", background
+        violations = axe_violations(page)
+        if violations:
+            problems[name] = violations
+    assert not problems, report(problems)
+
+
+def test_with_reduced_motion_nothing_scrolls_smoothly_or_animates(open_context, seeded_site):
+    page = open_context(DESKTOP)
+    page.emulate_media(reduced_motion="reduce")
+    visit(page, public_pages()["reader"])
+    assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "auto"
+    page.keyboard.press("j")
+    page.wait_for_timeout(50)
+    assert page.evaluate("document.getAnimations().length") == 0
+
+
+def test_the_reader_prints_its_highlights_with_glyphs_and_its_claims_as_footnotes(open_context, seeded_site):
+    page = open_context(DESKTOP)
+    visit(page, public_pages()["reader"])
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    hidden = page.evaluate(
+        """() => ['.site-header', '.site-footer', '.reader-side', 'form', '#reader-keys']
+            .filter(s => document.querySelector(s))
+            .filter(s => getComputedStyle(document.querySelector(s)).display !== 'none')"""
+    )
+    assert hidden == []
+    notes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#doc-text mark.hl-end[data-note]')).map(m => ({
+            n: m.dataset.note, key: m.dataset.key, marker: getComputedStyle(m, '::after').content,
+            glyph: getComputedStyle(document.querySelector('#doc-text mark.hl-start[data-key="' + m.dataset.key + '"]'), '::before').content,
+            fill: getComputedStyle(m).backgroundColor}))"""
+    )
+    assert notes and all(note["marker"] == f'"[{note["n"]}]"' for note in notes), notes[:3]
+    assert all(note["glyph"] not in ("none", "normal", "") for note in notes)
+    assert all(note["fill"] != "rgba(0, 0, 0, 0)" for note in notes)
+    cards = page.evaluate(
+        """() => {
+            const text = document.querySelector('#doc-text').getBoundingClientRect();
+            return Array.from(document.querySelectorAll('.claims-column .claim-card')).map((card, i) => ({
+                key: card.dataset.claimCard, marker: getComputedStyle(card, '::before').content,
+                position: getComputedStyle(card).position, below: card.getBoundingClientRect().top >= text.bottom}));
+        }"""
+    )
+    # Each note is numbered by a counter over the list, the order the highlights' numbers follow.
+    assert all(card["marker"] == '"[" counter(note) "]"' for card in cards), cards[:3]
+    assert all(cards[int(note["n"]) - 1]["key"] == note["key"] for note in notes)
+    assert all(card["position"] == "static" and card["below"] for card in cards)
+    page.screenshot(path=str(SHOTS / "reader-print.png"), full_page=False)
+    page.pdf(path=str(SHOTS / "reader-print.pdf"))
+    assert (SHOTS / "reader-print.pdf").stat().st_size > 10_000
