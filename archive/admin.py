@@ -11,6 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -112,6 +113,15 @@ class LabelledCellsMixin:
 
 class LabelledCellsForm(LabelledCellsMixin, forms.ModelForm):
     pass
+
+
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """The row's delete box is a table cell too: it is named after what it does."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
 
 
 def label_split_datetime(formfield):
@@ -254,8 +264,8 @@ class PersonAdmin(admin.ModelAdmin):
 # --- Documents ---------------------------------------------------------------------------
 
 
-class ClaimInlineForm(LabelledCellsMixin, ClaimAdminForm):
-    """A claim as one compact table row: the quote first and widest, the context after it."""
+class ClaimInlineForm(ClaimAdminForm):
+    """A claim in the document's page: the quote first, then one line of choices."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,18 +275,15 @@ class ClaimInlineForm(LabelledCellsMixin, ClaimAdminForm):
         self.fields["suffix"].widget.attrs["rows"] = 1
 
 
-class ClaimInline(SafeAutocompleteMixin, admin.TabularInline):
-    # Fits a 1,280 px window (static/archive/admin.css): the offsets are on the claim's own page.
+class ClaimInline(SafeAutocompleteMixin, admin.StackedInline):
+    # Stacked, with several fields a line, so that it fits a 1,280 px window beside the admin's
+    # navigation (static/archive/admin.css); a ten-column table did not. Offsets are on the claim's page.
     model = Claim
     form = ClaimInlineForm
     fields = [
         "quote",
-        "claimant",
-        "kind",
-        "status",
-        "visibility",
-        "prefix",
-        "suffix",
+        ("claimant", "kind", "status", "visibility"),
+        ("prefix", "suffix"),
         "anchor_state",
         "edited_version",
     ]
@@ -523,6 +530,7 @@ class ClaimLinkInline(SafeAutocompleteMixin, admin.TabularInline):
 
     model = ClaimLink
     form = LabelledCellsForm
+    formset = LabelledRowsFormSet
     fk_name = "from_claim"
     fields = ["relation", "to_claim", "note", "created_by"]
     readonly_fields = ["created_by"]

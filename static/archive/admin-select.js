@@ -224,14 +224,13 @@
       if (!select || select.tagName !== "SELECT") { return; }
       box.setAttribute("data-named", "");
       var label = select.id && document.querySelector('label[for="' + select.id + '"]');
-      var shown = box.getAttribute("aria-labelledby") || "";
-      if (label) {
-        if (!label.id) { label.id = select.id + "-label"; }
-        box.setAttribute("aria-labelledby", (label.id + " " + shown).trim());
-      } else if (select.getAttribute("aria-label")) {
-        box.removeAttribute("aria-labelledby");
-        box.setAttribute("aria-label", select.getAttribute("aria-label"));
-      }
+      var name = (label && label.textContent.replace(/[:\s]+$/, "").trim()) || select.getAttribute("aria-label") ||
+        (select.name || "").replace(/^.*-/, "").replace(/_/g, " ");
+      box.removeAttribute("aria-labelledby");
+      box.setAttribute("aria-label", name);
+      // Select2 shows the current choice in a read-only "textbox"; it needs a name of its own.
+      var shown = box.querySelector("[role=textbox]");
+      if (shown) { shown.setAttribute("aria-label", name + ": current choice"); }
     });
   }
 
