@@ -66,7 +66,18 @@ class SafeAutocompleteSelect(AutocompleteSelect):
             except ValidationError:
                 continue
             usable.append(item)
-        return super().optgroups(name, usable, attr)
+        groups = super().optgroups(name, usable, attr)
+        # Valid HTML (the Nu checker): a required single select starts with an empty
+        # placeholder option too, and an empty option has a label.
+        if self.is_required and not self.allow_multiple_selected:
+            groups.insert(0, (None, [self.create_option(name, "", "", False, 0)], 0))
+        return groups
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in ("", None) and not label:
+            option["attrs"]["label"] = "(none)"
+        return option
 
 
 class SafeAutocompleteMixin:
