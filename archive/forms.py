@@ -333,6 +333,14 @@ class DocumentChangeForm(CheckedTagsMixin, forms.ModelForm):
 CLAIM_QUOTE_FIELDS = ("document", "quote", "prefix", "suffix")
 
 
+class UnlabelledHiddenInput(forms.HiddenInput):
+    """A hidden input the admin lists among a fieldset's fields: its label points at no
+    control (a label ``for`` a hidden input is invalid HTML), and its row stays hidden."""
+
+    def id_for_label(self, id_):
+        return None
+
+
 class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
     """A claim placed by its quote: the analyst types or pastes the passage
     (with a few words before or after when it occurs more than once) and the
@@ -372,7 +380,7 @@ class ClaimAdminForm(CheckedTagsMixin, forms.ModelForm):
     # The claim's version when the form was rendered: a form for an older
     # version is refused rather than undoing a change its author never saw.
     # (Not named ``version``: a ModelForm may not list the non-editable model field.)
-    edited_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    edited_version = forms.IntegerField(required=False, min_value=1, widget=UnlabelledHiddenInput)
 
     class Meta:
         model = Claim

@@ -29,7 +29,9 @@ def is_placed(claim, text):
     )
 
 
-def claim_highlight(claim, pairs=()):
+def claim_highlight(claim, pairs=(), note=None):
+    """A claim's highlight in the reader; ``note`` is its number in the claim list, which the
+    print stylesheet shows after the highlight as a footnote marker."""
     claimant = claim.claimant.name if claim.claimant_id else "unattributed"
     classes = f"kind-{claim.kind} status-{claim.status}"
     if claim.visibility == Visibility.DRAFT:
@@ -41,6 +43,8 @@ def claim_highlight(claim, pairs=()):
         # The marker is drawn by CSS (::after) from this attribute, so the
         # reading text itself gains no characters.
         attrs = (("data-pairs", numbers), ("data-pair-label", "↔ " + numbers))
+    if note is not None:
+        attrs = (*attrs, ("data-note", str(note)))
     return Highlight(
         key=str(claim.pk),
         start=claim.start,
@@ -134,7 +138,8 @@ def reader_context(request, document, passage=None):
     # Imported annotations whose quote was never found are told apart from claims a correction orphaned.
     not_placed_on_import = [claim for claim in unplaced if claim.orphaned_on_import]
     unplaced = [claim for claim in unplaced if not claim.orphaned_on_import]
-    highlights = [claim_highlight(claim) for claim in placed]
+    numbers = {claim.pk: number for number, claim in enumerate(claims, start=1)}
+    highlights = [claim_highlight(claim, note=numbers[claim.pk]) for claim in placed]
     if passage is not None and passage.selector is not None:
         # No screen-reader label inside this highlight (the notice above the text names
         # it and links to it): text in the page between a link's context words and its

@@ -125,7 +125,18 @@ def document_list(request):
         # thinly through the archive, and counting them is a walk until the cap.
         count_cap=paging.FILTERED_COUNT_CAP if filtered else paging.COUNT_CAP,
     )
-    context = {"form": form, "page": page, "filtered": filtered, "datalists": form.suggestions()}
+    # The filters beyond the search box fold away (a phone's first screen is for results),
+    # and stay open while one of them is in use or needs correcting.
+    narrowed = bool(form.errors) or any(
+        value for key, value in request.GET.items() if key not in paging.POSITION_PARAMETERS and key != "q"
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": filtered,
+        "filters_open": narrowed,
+        "datalists": form.suggestions(),
+    }
     return render(request, "archive/document_list.html", context, status=400 if form.errors else 200)
 
 

@@ -310,7 +310,10 @@ def test_add_form_offers_paste_and_upload_but_no_raw_text(analyst):
 def test_change_page_shows_raw_text_read_only(analyst):
     document = make_document("Raw <b>capture</b> text.")
     content = analyst.get(change_url(document)).content.decode()
-    assert '<pre class="raw-capture">Raw &lt;b&gt;capture&lt;/b&gt; text.</pre>' in content
+    assert (
+        '<pre class="raw-capture" tabindex="0" role="region" aria-label="Raw text as captured">'
+        "Raw &lt;b&gt;capture&lt;/b&gt; text.</pre>"
+    ) in content
     assert 'name="raw_text"' not in content
 
 

@@ -18,10 +18,23 @@ STYLESHEET = ROOT / "static" / "archive" / "site.css"
 KINDS = ("assertion", "accusation", "threat", "prediction", "denial", "admission", "other")
 
 
-def _root_properties():
-    css = re.sub(r"/\*.*?\*/", "", STYLESHEET.read_text(encoding="utf-8"), flags=re.S)
-    block = re.search(r":root\s*\{(.*?)\}", css, re.S).group(1)
+def _css():
+    return re.sub(r"/\*.*?\*/", "", STYLESHEET.read_text(encoding="utf-8"), flags=re.S)
+
+
+def _properties(block):
     return dict(re.findall(r"(--[\w-]+)\s*:\s*(#[0-9a-fA-F]{6})\s*;", block))
+
+
+def _root_properties():
+    return _properties(re.search(r":root\s*\{(.*?)\}", _css(), re.S).group(1))
+
+
+def _dark_properties():
+    """The light palette with the dark block's overrides (what a dark-mode reader sees)."""
+    dark = re.search(r"@media[^{]*\(prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{(.*?)\}", _css(), re.S)
+    assert dark, "no dark palette"
+    return {**_root_properties(), **_properties(dark.group(1))}
 
 
 def _rgb(hex_colour):
@@ -60,9 +73,23 @@ def delta_e(a, b):
     return sum((p - q) ** 2 for p, q in zip(_lab(a), _lab(b), strict=True)) ** 0.5
 
 
-@pytest.fixture(scope="module")
-def colours():
-    return _root_properties()
+@pytest.fixture(scope="module", params=["light", "dark"])
+def colours(request):
+    return _root_properties() if request.param == "light" else _dark_properties()
+
+
+def test_the_dark_palette_redefines_every_colour_of_the_light_one():
+    dark = re.search(r"prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{(.*?)\}", _css(), re.S).group(1)
+    assert set(_properties(dark)) == set(_root_properties())
+
+
+def test_the_dark_palette_keeps_text_links_and_focus_readable():
+    dark = _dark_properties()
+    assert contrast(dark["--ink"], dark["--paper"]) >= 7
+    assert contrast(dark["--muted"], dark["--paper"]) >= 4.5
+    assert contrast(dark["--link"], dark["--paper"]) >= 4.5
+    assert contrast(dark["--focus"], dark["--paper"]) >= 3
+    assert contrast(dark["--ink"], dark["--panel"]) >= 4.5
 
 
 def test_the_contrast_formula_matches_wcag_reference_values():

@@ -365,7 +365,7 @@ def test_reader_shows_provenance_highlights_and_claim_list(outsider, world):
     assert 'class="doc-text" id="doc-text" lang="en"' in page
     assert (
         f'<mark id="claim-{claim.pk}" data-key="{claim.pk}" '
-        'class="hl kind-prediction status-unverified hl-start hl-end">'
+        'class="hl kind-prediction status-unverified hl-start hl-end" data-note="1">'
         '<span class="sr-only" data-offset-ignore>Prediction claim by Ali Khamenei: </span>'
         "Syria will be liberated by its youth.</mark>"
     ) in page

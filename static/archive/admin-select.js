@@ -10,6 +10,8 @@
  * document's claim inline (the group named by data-inline-group).
  * data-admin-select="replace": the button fills the claim form's hidden
  * new_* fields, and saving re-places the claim there.
+ * data-admin-select="fill": a selection fills the claim add form's quote,
+ * prefix and suffix; the panel is fetched when a document is chosen.
  */
 (function () {
   "use strict";
@@ -19,6 +21,10 @@
   function excerpt(s, limit) {
     s = s.replace(/\s+/g, " ").trim();
     return s.length <= limit ? s : s.slice(0, limit - 1) + "…";
+  }
+
+  function reducedMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   }
 
   function setValue(field, value) {
@@ -81,9 +87,13 @@
     setValue(field(row, "prefix"), selection.prefix);
     setValue(field(row, "suffix"), selection.suffix);
     row.setAttribute("data-prefilled", selection.quote);
+    // The row may be far below the text: bring it into view before moving focus there.
+    group.querySelectorAll(".is-selected-row").forEach(function (r) { r.classList.remove("is-selected-row"); });
+    row.classList.add("is-selected-row");
+    row.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
     var claimant = field(row, "claimant");
     var visible = row.querySelector(".select2-selection") || claimant;
-    if (visible) { visible.focus(); }
+    if (visible) { visible.focus({ preventScroll: true }); }
     announce("Claim pre-filled from your selection; choose claimant, kind and status, then Save.");
   }
 
@@ -100,6 +110,52 @@
     names.forEach(function (name, i) { setValue(fields[i], String(selection[name])); });
     announce("The claim will be re-placed at “" + excerpt(selection.quote, 80) + "” (characters " +
       selection.start + "–" + selection.end + ") when you save.");
+  }
+
+  // ---- fill mode: the claim add form ------------------------------------------------
+
+  function fillQuote(panel, selection, announce) {
+    var form = panel.closest("form");
+    var quote = form && form.elements["quote"];
+    if (!quote) { announce("This form has no quote field."); return; }
+    setValue(quote, selection.quote);
+    setValue(form.elements["prefix"], selection.prefix);
+    setValue(form.elements["suffix"], selection.suffix);
+    quote.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+    quote.focus({ preventScroll: true });
+    announce("Quote filled from your selection: “" + excerpt(selection.quote, 80) + "”.");
+  }
+
+  // On the claim add page, choosing a document brings its reading text (the same page,
+  // rendered for that document) without losing what was typed.
+  function watchDocumentChoice() {
+    var box = document.querySelector("[data-claim-text-panel]");
+    var select = document.getElementById("id_document");
+    if (!box || !select) { return; }
+    function load() {
+      var id = select.value;
+      if (!id) { return; }
+      var hint = box.querySelector("[data-claim-text-hint], [data-admin-select-status]");
+      fetch(window.location.pathname + "?document=" + encodeURIComponent(id), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-claim-text-panel] .admin-select");
+          if (!fresh) { throw new Error("no panel"); }
+          box.querySelectorAll(".admin-select, [data-claim-text-hint]").forEach(function (old) { old.remove(); });
+          var panelBox = document.importNode(fresh, true);
+          box.appendChild(panelBox);
+          setUp(panelBox.querySelector(".doc-text[data-admin-select]"));
+        })
+        .catch(function () {
+          if (hint) { hint.textContent = "The document's text could not be loaded; type the quote below, or reload the page."; }
+        });
+    }
+    // Select2 reports a choice through jQuery's events only (which also receive native ones).
+    if (window.django && window.django.jQuery) { window.django.jQuery(select).on("change", load); }
+    else { select.addEventListener("change", load); }
   }
 
   // ---- wiring ----------------------------------------------------------------------
@@ -119,6 +175,8 @@
     function apply(selection) {
       if (mode === "replace") {
         fillReplacement(panel, selection, announce);
+      } else if (mode === "fill") {
+        fillQuote(panel, selection, announce);
       } else {
         prefillInline(panel, selection, announce);
       }
@@ -129,7 +187,7 @@
       if (selection) { last = selection; }
     });
 
-    if (mode === "inline") {
+    if (mode === "inline" || mode === "fill") {
       panel.addEventListener("mouseup", function () {
         // The selection settles after mouseup.
         window.setTimeout(function () {
@@ -155,8 +213,33 @@
     }
   }
 
+  // ---- names for the autocomplete boxes ------------------------------------------
+  // Select2's combobox is labelled by its own (often empty) rendering; give it the
+  // field's label, also in inline rows added later.
+
+  function nameComboboxes(root) {
+    root.querySelectorAll(".select2-selection[role=combobox]:not([data-named])").forEach(function (box) {
+      var container = box.closest(".select2-container");
+      var select = container && container.previousElementSibling;
+      if (!select || select.tagName !== "SELECT") { return; }
+      box.setAttribute("data-named", "");
+      var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+      var name = (label && label.textContent.replace(/[:\s]+$/, "").trim()) || select.getAttribute("aria-label") ||
+        (select.name || "").replace(/^.*-/, "").replace(/_/g, " ");
+      box.removeAttribute("aria-labelledby");
+      box.setAttribute("aria-label", name);
+      // Select2 shows the current choice in a read-only "textbox"; it needs a name of its own.
+      var shown = box.querySelector("[role=textbox]");
+      if (shown) { shown.setAttribute("aria-label", name + ": current choice"); }
+    });
+  }
+
   function init() {
     document.querySelectorAll(".doc-text[data-admin-select]").forEach(setUp);
+    watchDocumentChoice();
+    nameComboboxes(document);
+    new MutationObserver(function () { nameComboboxes(document); })
+      .observe(document.body, { childList: true, subtree: true });
   }
 
   if (document.readyState === "loading") {

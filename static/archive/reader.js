@@ -395,6 +395,193 @@
     }
   }
 
+  // ---- keyboard highlighting: a word and sentence caret over the text ------------
+  // The mode sets a real DOM selection, so a claim made this way goes through exactly the
+  // same selector (selection.js) and dialog as one made with the mouse.
+
+  var keyButton = document.getElementById("keyboard-highlight");
+  var keyHelp = document.getElementById("keyboard-highlight-help");
+  var keyMode = null; // {chars, words, sentences, anchor, focus} while the mode is on
+
+  var WORD = /[\p{L}\p{N}\p{M}]+(?:['’\-][\p{L}\p{N}\p{M}]+)*/gu;
+  var SENTENCE_END = /[.!?…؟。]+["'”’»)\]]*(?=\s|$)|\n\s*\n/gu;
+
+  // Spans (in code points) of the words, and the index of each sentence's first word.
+  function wordsOf(text) {
+    var points = [], cp = 0;
+    for (var i = 0; i < text.length; i++) {
+      points[i] = cp;
+      var code = text.charCodeAt(i);
+      if (code < 0xd800 || code > 0xdbff) { cp++; }
+    }
+    points[text.length] = cp;
+    var words = [], m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text))) { words.push({ start: points[m.index], end: points[m.index + m[0].length] }); }
+    var ends = [];
+    SENTENCE_END.lastIndex = 0;
+    while ((m = SENTENCE_END.exec(text))) { ends.push(points[m.index]); if (!m[0].length) { SENTENCE_END.lastIndex++; } }
+    var firsts = [0], e = 0;
+    words.forEach(function (w, index) {
+      if (!index) { return; }
+      var crossed = false;
+      while (e < ends.length && ends[e] < w.start) { if (ends[e] >= words[index - 1].end - 1) { crossed = true; } e++; }
+      if (crossed) { firsts.push(index); }
+    });
+    return { words: words, sentences: firsts };
+  }
+
+  // The DOM point at a code-point offset of the reading text (skipping [data-offset-ignore]).
+  function pointAt(offset) {
+    var walker = document.createTreeWalker(textRoot, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        return n.parentElement.closest("[data-offset-ignore]") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var left = offset, node, last = null;
+    while ((node = walker.nextNode())) {
+      last = node;
+      var units = 0, points = 0, value = node.nodeValue;
+      while (units < value.length && points < left) {
+        var code = value.charCodeAt(units);
+        units += (code >= 0xd800 && code <= 0xdbff) ? 2 : 1;
+        points++;
+      }
+      if (points === left && (units < value.length || left === 0)) { return { node: node, offset: units }; }
+      left -= points;
+    }
+    return last ? { node: last, offset: last.nodeValue.length } : null;
+  }
+
+  function sentenceOf(index) {
+    var list = keyMode.sentences, s = 0;
+    while (s + 1 < list.length && list[s + 1] <= index) { s++; }
+    return s;
+  }
+
+  function sentenceEnd(s) {
+    return (s + 1 < keyMode.sentences.length ? keyMode.sentences[s + 1] : keyMode.words.length) - 1;
+  }
+
+  function showKeySelection() {
+    var lo = Math.min(keyMode.anchor, keyMode.focus), hi = Math.max(keyMode.anchor, keyMode.focus);
+    var from = pointAt(keyMode.words[lo].start), to = pointAt(keyMode.words[hi].end);
+    if (!from || !to) { return; }
+    var range = document.createRange();
+    range.setStart(from.node, from.offset);
+    range.setEnd(to.node, to.offset);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var rect = range.getBoundingClientRect();
+    if (rect.top < 60 || rect.bottom > window.innerHeight - 60) {
+      window.scrollBy({ top: rect.top - window.innerHeight / 3, behavior: "auto" });
+    }
+    var sel = currentSelector();
+    if (sel) { lastSelection = sel; showToolbar(sel); }
+    var words = range.toString().replace(/\s+/g, " ");
+    announce(words.length > 120 ? words.slice(0, 60) + " … " + words.slice(-50) : words);
+  }
+
+  // The first word on screen (or of a highlight that has focus): where the caret starts.
+  function startingWord() {
+    var words = keyMode.words, offset = null;
+    var mark = document.activeElement && document.activeElement.closest && document.activeElement.closest("#doc-text mark");
+    if (mark) {
+      var at = window.MarginsSelection.offsetOf(textRoot, mark, 0);
+      if (at !== null) { offset = at; }
+    }
+    if (offset === null) {
+      var box = textRoot.getBoundingClientRect();
+      var x = box.left + 4, y = Math.max(box.top, 0) + 12;
+      var point = document.caretPositionFromPoint ? document.caretPositionFromPoint(x, y) : null;
+      var node = point ? point.offsetNode : null, off = point ? point.offset : 0;
+      if (!point && document.caretRangeFromPoint) {
+        var r = document.caretRangeFromPoint(x, y);
+        if (r) { node = r.startContainer; off = r.startOffset; }
+      }
+      if (node && textRoot.contains(node)) { offset = window.MarginsSelection.offsetOf(textRoot, node, off); }
+    }
+    if (offset === null) { return 0; }
+    for (var i = 0; i < words.length; i++) { if (words[i].end > offset) { return i; } }
+    return words.length - 1;
+  }
+
+  function enterKeyMode() {
+    var parsed = wordsOf(window.MarginsSelection.textOf(textRoot));
+    if (!parsed.words.length) { return; }
+    keyMode = { words: parsed.words, sentences: parsed.sentences };
+    keyMode.anchor = keyMode.focus = startingWord();
+    body.classList.add("is-key-highlighting");
+    if (keyButton) { keyButton.setAttribute("aria-pressed", "true"); }
+    if (keyHelp) { keyHelp.hidden = false; }
+    textRoot.setAttribute("tabindex", "-1");
+    textRoot.focus({ preventScroll: true });
+    showKeySelection();
+    announce("Keyboard highlighting on. " + (keyHelp ? keyHelp.textContent : ""));
+  }
+
+  function leaveKeyMode(message) {
+    if (!keyMode) { return; }
+    keyMode = null;
+    body.classList.remove("is-key-highlighting");
+    if (keyButton) { keyButton.setAttribute("aria-pressed", "false"); }
+    if (keyHelp) { keyHelp.hidden = true; }
+    if (message) { announce(message); }
+  }
+
+  function moveKeyCaret(by, unit, extend) {
+    var last = keyMode.words.length - 1;
+    if (unit === "word") {
+      keyMode.focus = Math.max(0, Math.min(last, keyMode.focus + by));
+      if (!extend) { keyMode.anchor = keyMode.focus; }
+    } else {
+      var s = sentenceOf(keyMode.focus);
+      if (extend) {
+        // Extend to the end of this sentence (or the next), or back to the start of this one (or the one before).
+        if (by > 0) { keyMode.focus = keyMode.focus >= sentenceEnd(s) ? sentenceEnd(Math.min(s + 1, keyMode.sentences.length - 1)) : sentenceEnd(s); }
+        else { keyMode.focus = keyMode.focus > keyMode.sentences[s] ? keyMode.sentences[s] : keyMode.sentences[Math.max(0, s - 1)]; }
+      } else {
+        var t = Math.max(0, Math.min(keyMode.sentences.length - 1, s + by));
+        keyMode.anchor = keyMode.sentences[t];
+        keyMode.focus = sentenceEnd(t);
+      }
+    }
+    showKeySelection();
+  }
+
+  if (keyButton) {
+    keyButton.addEventListener("click", function () { if (keyMode) { leaveKeyMode("Keyboard highlighting off."); } else { enterKeyMode(); } });
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (dialog && dialog.open) { return; }
+    var target = e.target;
+    var typing = target && target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (!keyMode) {
+      if (e.key === "h" && !e.ctrlKey && !e.metaKey && !e.altKey && !typing) { e.preventDefault(); enterKeyMode(); }
+      return;
+    }
+    if (typing) { return; }
+    var horizontal = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+    if (horizontal) {
+      e.preventDefault();
+      moveKeyCaret(horizontal, e.altKey || e.ctrlKey ? "sentence" : "word", e.shiftKey);
+    } else if (e.key === ")" || e.key === "(") {
+      e.preventDefault();
+      moveKeyCaret(e.key === ")" ? 1 : -1, "sentence", false);
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      var sel = currentSelector();
+      leaveKeyMode("");
+      if (sel) { lastSelection = sel; hideToolbar(); openDialog(null, sel); }
+    } else if (e.key === "Escape" || e.key === "h") {
+      e.preventDefault();
+      leaveKeyMode("Keyboard highlighting off.");
+      hideToolbar();
+    }
+  });
+
   function claimData(id) {
     var card = cardFor(id);
     if (!card) { return null; }

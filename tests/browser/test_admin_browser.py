@@ -91,7 +91,7 @@ def test_selecting_a_passage_with_the_mouse_prefills_a_new_claim(page, analyst_i
     expect(page.locator("textarea[name=claims-0-prefix]")).to_have_value(TEXT[start - 32 : start])
     expect(page.locator("textarea[name=claims-0-suffix]")).to_have_value(TEXT[start + len(PHRASE) :][:32])
     expect(page.locator("[data-admin-select-status]")).to_have_text(PREFILLED)
-    focused = page.evaluate("document.activeElement.closest('tr') && document.activeElement.closest('tr').id")
+    focused = page.evaluate("document.activeElement.closest('.inline-related[id]')?.id")
     assert focused == "claims-0"
 
     choose_and_save(page, 0)
