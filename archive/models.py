@@ -736,5 +736,7 @@ class ClaimLink(models.Model):
             raise ValidationError("These two claims are already linked with this relation.")
 
 
-# The search index's tables live with the search code; imported here so Django registers them.
+# The search index's and the passage index's tables live with their code; imported here so Django
+# registers them.
 from archive.search.models import SearchEntry, SearchText  # noqa: E402, F401
+from archive.echoes.models import EchoCandidate, EchoRejection, EchoScan, Passage, PassageTerm  # noqa: E402, F401
