@@ -738,5 +738,5 @@ class ClaimLink(models.Model):
 
 # The search index's and the passage index's tables live with their code; imported here so Django
 # registers them.
-from archive.search.models import SearchEntry, SearchText  # noqa: E402, F401
 from archive.echoes.models import EchoCandidate, EchoRejection, EchoScan, Passage, PassageTerm  # noqa: E402, F401
+from archive.search.models import SearchEntry, SearchText  # noqa: E402, F401
