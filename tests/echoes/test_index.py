@@ -39,7 +39,9 @@ def test_a_correction_replaces_the_rows_of_the_old_text_and_the_term_counts_foll
     assert rows.count() == before
     assert set(rows.values_list("version", flat=True)) == {document.version} == {2}
     assert not rows.filter(text__contains="occupiers").exists()
-    assert PassageTerm.objects.get(term="occupi").passages == occupier - 1 == 0  # its paragraph is one sentence: no pair
+    assert (
+        PassageTerm.objects.get(term="occupi").passages == occupier - 1 == 0
+    )  # its paragraph is one sentence: no pair
     assert PassageTerm.objects.get(term="").passages == Passage.objects.count()
 
 
@@ -98,4 +100,7 @@ def test_claims_of_the_seed_are_indexed_and_found_archive_wide(seeded):
     claim = Claim.objects.order_by("pk").first()
     found = retrieval.find(claim.quote, exclude=(claim.document_id, claim.start, claim.end))
     assert 0 < len(found) <= retrieval.LIMIT
-    assert all(not (e.document_id == claim.document_id and e.start < claim.end and claim.start < e.end) for e in found)
+    assert all(
+        not (e.document_id == claim.document_id and e.start < claim.end and claim.start < e.end)
+        for e in found
+    )
