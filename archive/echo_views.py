@@ -32,11 +32,12 @@ def _query_vector(quote):
 def ranked_echoes(quote, *, exclude=None, claim=None):
     """Up to ``retrieval.LIMIT`` echoes of ``quote``, each with its document and context, and how many
     passages still wait for their embedding (0 when meaning is in every score)."""
-    rejected = set()
+    rejected = {}
     if claim is not None:
-        rejected = set(
-            EchoRejection.objects.filter(claim=claim).values_list("document", "text_sha256")[:1000]
-        )
+        for document_id, digest, text in EchoRejection.objects.filter(claim=claim).values_list(
+            "document", "text_sha256", "text"
+        )[:1000]:
+            rejected.setdefault(document_id, {})[digest] = text
     found = retrieval.find(
         quote,
         exclude=exclude,

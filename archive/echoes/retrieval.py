@@ -108,17 +108,25 @@ def _candidates(query_terms, *, exclude_document=None):
         return cursor.fetchall()
 
 
+def _rejected(echo, rejected):
+    """Whether ``echo`` is, or holds, a passage rejected in its document (a pair, one of whose
+    sentences was rejected)."""
+    texts = rejected.get(echo.document_id) if rejected else None
+    return bool(texts) and (echo.text_sha256 in texts or any(text in echo.text for text in texts.values()))
+
+
 def _overlaps(a, b):
     return a.document_id == b.document_id and a.start < b.end and b.start < a.end
 
 
-def find(quote, *, exclude=None, rejected=frozenset(), limit=LIMIT, query_vector=None, model_sha256=None):
+def find(quote, *, exclude=None, rejected=None, limit=LIMIT, query_vector=None, model_sha256=None):
     """The ``limit`` best echoes of ``quote``, best first.
 
     ``exclude``: ``(document_id, start, end)`` of the quote's own place (not an
-    echo of itself). ``rejected``: ``{(document_id, text_sha256)}`` an analyst
-    ruled out. ``query_vector``: the quote's embedding, when the model is
-    installed; only passages embedded by ``model_sha256`` are blended.
+    echo of itself). ``rejected``: ``{document_id: {text_sha256: text}}`` of the
+    passages an analyst ruled out (a passage holding one of them is left out too).
+    ``query_vector``: the quote's embedding, when the model is installed; only passages
+    embedded by ``model_sha256`` are blended.
     """
     quote_terms = index.terms(quote)
     if not quote_terms or limit <= 0:
@@ -146,7 +154,7 @@ def find(quote, *, exclude=None, rejected=frozenset(), limit=LIMIT, query_vector
             text,
             _cosine(query, query_norm, _weights(Counter(terms.split()), df_all, total)),
         )
-        if (document_id, echo.text_sha256) in rejected:
+        if _rejected(echo, rejected):
             continue
         echo.score = echo.lexical
         if query_vector is not None and embedding is not None and model == model_sha256:

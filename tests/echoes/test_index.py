@@ -77,7 +77,7 @@ def test_a_rejected_passage_is_left_out(db):
     again = retrieval.find(
         "occupiers expelled from the region",
         exclude=(speech.pk, 0, 77),
-        rejected={(report.pk, first.text_sha256)},
+        rejected={report.pk: {first.text_sha256: first.text}},
     )
     assert first.text not in [echo.text for echo in again]
 
