@@ -11,7 +11,7 @@ FORWARDED_ALLOW_IPS ?= 127.0.0.1
 # Test processes (pytest-xdist); the machine and CI have 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: run serve test install install-dev seed bench clean
+.PHONY: run serve worker test install install-dev seed bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,17 @@ run: seed
 	@echo "  Margins is at http://$(HOST):$(PORT)/"
 	@echo "  Sign in at http://$(HOST):$(PORT)/accounts/login/ as the local demo analyst:"
 	@echo "  user 'analyst', password 'margins-demo' (created for local use only)."
+	@echo "  The background worker (embeddings, echoes) runs beside it; Ctrl-C stops both."
 	@echo
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py echo_worker & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker alone (docs/echoes.md): embeds passages, looks for echoes in new
+# documents. One on SQLite; on PostgreSQL run as many as you like.
+worker: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py echo_worker
 
 # Production settings under gunicorn. Needs the production environment
 # (SECRET_KEY, ALLOWED_HOSTS, ... see the README); WEB_CONCURRENCY sets the
@@ -57,6 +66,9 @@ serve: install
 	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput
 	DJANGO_ENV=production $(PY) manage.py migrate --noinput
 	DJANGO_ENV=production $(PY) manage.py analyze_database
+	@# The worker is its own process beside gunicorn; both stop together.
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_ENV=production $(PY) manage.py echo_worker & worker=$$!; \
 	DJANGO_ENV=production WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(VENV)/bin/gunicorn config.wsgi:application \
 		--bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips "$(FORWARDED_ALLOW_IPS)"
 

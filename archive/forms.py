@@ -7,7 +7,7 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from archive import paging, search
-from archive.models import Claim, ClaimLink, Document, Person, Source
+from archive.models import Claim, ClaimLink, Document, Person, Source, Visibility
 from archive.services import annotation_shapes, annotations, imports
 from archive.text import anchoring, capture
 from archive.validators import tag_name_problem, validate_tag_names
@@ -705,3 +705,36 @@ class AnnotationImportForm(forms.Form):
 
     def clean_format(self):
         return self.cleaned_data["format"] or "auto"
+
+
+# --- Echoes ----------------------------------------------------------------------
+
+
+class EchoPassageForm(forms.Form):
+    """A passage of a document, by its words, to look for elsewhere ("Where else was this said?")."""
+
+    quote = forms.CharField(
+        max_length=anchoring.PASSAGE_MAX_CHARS,
+        label="Passage",
+        help_text="Paste or type the words of the passage (a sentence or two).",
+    )
+
+
+class EchoDecisionForm(forms.Form):
+    """An analyst's decision on one suggested echo of a claim."""
+
+    decision = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
+    document = forms.CharField(max_length=200)
+    start = forms.IntegerField(min_value=0, max_value=10**9)
+    end = forms.IntegerField(min_value=1, max_value=10**9)
+    relation = forms.ChoiceField(choices=ClaimLink.Relation.choices, required=False)
+    claimant = forms.CharField(max_length=200, required=False, strip=True)
+    visibility = forms.ChoiceField(choices=Visibility.choices, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") is not None and data.get("end") is not None and data["end"] <= data["start"]:
+            raise forms.ValidationError("The passage is empty: its end must come after its start.")
+        if data.get("decision") == "accept" and not data.get("relation"):
+            self.add_error("relation", "Choose how the passage relates to the claim.")
+        return data

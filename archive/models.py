@@ -787,5 +787,7 @@ class ImportedAnnotation(models.Model):
         return f"{self.get_source_format_display()} annotation {self.external_id}"
 
 
-# The search index's tables live with the search code; imported here so Django registers them.
+# The search index's and the passage index's tables live with their code; imported here so Django
+# registers them.
+from archive.echoes.models import EchoCandidate, EchoRejection, EchoScan, Passage, PassageTerm  # noqa: E402, F401
 from archive.search.models import SearchEntry, SearchText  # noqa: E402, F401

@@ -4,6 +4,7 @@ from archive import (  # noqa: F401  (converters registers "uslug" and "num")
     annotation_views,
     api,
     converters,
+    echo_views,
     feeds,
     sitemaps,
     views,
@@ -27,6 +28,10 @@ urlpatterns = [
     path("claims/<num:pk>/", annotation_views.claim, name="claim_detail"),
     path("claims/<num:pk>/counterparts/", views.counterpart_accept, name="counterpart_accept"),
     path("claims/<num:pk>/revert/", views.claim_revert, name="claim_revert"),
+    # Echoes (docs/echoes.md): analysts only.
+    path("claims/<num:pk>/echoes/", echo_views.echo_decide, name="echo_decide"),
+    path("documents/<uslug:slug>/echoes/", echo_views.passage_echoes, name="passage_echoes"),
+    path("echoes/", echo_views.echo_inbox, name="echo_inbox"),
     path("c/<num:pk>", views.claim_short, name="claim_short"),
     # Citations as files (archive.interop.citations); each page shows them in its "Cite" section.
     path(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from taggit.models import Tag
 
-from archive import caching, citing, comparison, paging, reader, search
+from archive import caching, citing, comparison, echo_views, paging, reader, search
 from archive.forms import (
     AnnotationImportForm,
     ClaimFieldsForm,
@@ -259,6 +259,8 @@ def claim_detail(request, pk):
         context["show_suggestions"] = True
         context["counterparts"] = counterparts
         context["counterpart_people"] = _counterpart_people(request, claim, counterparts)
+    context.update(echo_views.claim_echoes_context(request, claim))
+    context.update(echo_views.first_appearance_context(request, claim))
     if may(request.user, "archive.view_claimevent"):
         context["history"] = claim.events.select_related("user").order_by("-at", "-pk")[:50]
         context["can_revert"] = may(request.user, "archive.change_claim")

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
+    # The background worker's queue (docs/echoes.md): tasks stored in this database.
+    "django_tasks",
+    "django_tasks_db",
     "archive",
 ]
 
@@ -280,3 +283,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Background work (embedding passages, looking for echoes of a new document): tasks are rows
+# in this same database, run by ``manage.py echo_worker`` (started by ``make run`` beside the
+# server, on its own by ``make worker``). No other service is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Passages embedded per batch: one short write transaction per batch.
+ECHOES_EMBED_BATCH = env_int("ECHOES_EMBED_BATCH", 32, minimum=1)

@@ -13,3 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # directly (``.save()``, ``.update()``), which a kept page would only see when it expires.
 # tests/test_page_cache.py turns it on to test it.
 MARGINS_PAGE_CACHE_SECONDS = 0
+
+# Tasks are stored and not run: a test runs the worker's functions itself (tests/echoes/),
+# or a real worker process against a database file (tests/echoes/test_worker.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -8,6 +8,7 @@ import json
 from django.utils import timezone
 
 from archive import search
+from archive.echoes import index as echo_index
 from archive.models import Claim, Document, Person, Source, Visibility
 from archive.text import anchoring
 
@@ -42,6 +43,7 @@ def make_document(text=None, *, tags=(), **fields):
     if tags:
         document.tags.add(*tags)
     search.index_document(document)
+    echo_index.index_document(document)
     return document
 
 

@@ -92,6 +92,10 @@ TABLE = {
     "archive:claim_create_by_quote": analysts_only((NOT_ALLOWED, BAD)),
     "archive:counterpart_accept": analysts_only((NOT_ALLOWED, REDIRECT)),
     "archive:claim_revert": analysts_only((NOT_ALLOWED, REDIRECT)),  # no event chosen: back with a message
+    # Echoes: unreviewed machine output, analysts only (an empty decision: back with a message).
+    "archive:echo_decide": analysts_only((NOT_ALLOWED, REDIRECT)),
+    "archive:passage_echoes": analysts_only((OK, NOT_ALLOWED)),
+    "archive:echo_inbox": analysts_only((OK, NOT_ALLOWED)),
     "archive:claim_link_create": analysts_only((NOT_ALLOWED, REDIRECT)),
     "archive:annotation_import": analysts_only((OK, BAD)),  # an empty upload form is refused
     "archive:api_claim_create": JSON_WRITE,
@@ -140,6 +144,11 @@ TABLE = {
     "admin:axes_accessattempt_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, REDIRECT)),
     "admin:axes_accesslog_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, REDIRECT)),
     "admin:axes_accessfailurelog_change": staff_only((FORBIDDEN, FORBIDDEN), (OK, REDIRECT)),
+    # No task is queued in the matrix's archive: a missing task's page sends back to the list.
+    "admin:django_tasks_database_dbtaskresult_history": staff_only((REDIRECT, REDIRECT)),
+    "admin:django_tasks_database_dbtaskresult_change": staff_only(
+        (FORBIDDEN, FORBIDDEN), (REDIRECT, FORBIDDEN)
+    ),
 }
 
 # What the Analysts group may do with each model in the admin (tests/test_permissions.py
@@ -162,12 +171,15 @@ ADMIN_MODELS = {
     "axes_accessattempt": set(),
     "axes_accesslog": set(),
     "axes_accessfailurelog": set(),
+    # The background worker's queue (django-tasks-db): the superuser's to look at.
+    "django_tasks_database_dbtaskresult": set(),
 }
-READ_ONLY_IN_ADMIN = {"archive_documentversion", "archive_claimevent", "archive_tagredirect"}
-# The audit trail is append-only: not even a superuser deletes an event.
-NEVER_DELETED = {"archive_claimevent"}
-# Sign-in records are made by signing in, never typed in.
-NEVER_ADDED = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
+TASKS = "django_tasks_database_dbtaskresult"
+READ_ONLY_IN_ADMIN = {"archive_documentversion", "archive_claimevent", "archive_tagredirect", TASKS}
+# The audit trail is append-only: not even a superuser deletes an event. Tasks are the worker's.
+NEVER_DELETED = {"archive_claimevent", TASKS}
+# Sign-in records are made by signing in, never typed in; tasks by the archive's writes.
+NEVER_ADDED = {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", TASKS}
 ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change")
 
 

@@ -37,6 +37,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from archive import search
+from archive.echoes import index as echo_index
 from archive.models import Claim, ClaimEvent, ClaimLink, Document, DocumentVersion, Person
 from archive.text import anchoring
 from archive.validators import validate_tag_names
@@ -755,4 +756,5 @@ def correct_text(document, new_text, *, user, reason, expected_version=None):
     )
     ClaimEvent.objects.bulk_create(events, batch_size=500)
     search.index_document(document)  # the text and the re-anchored claims' quotes
+    echo_index.index_document(document)  # the old text's passages give way to the new one's
     return version, preview

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from archive import search
+from archive.echoes import index as echo_index
 from archive.models import Document, DocumentSlug, Source, Visibility, sha256_hex
 from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
@@ -183,6 +184,8 @@ def _save_new(document, tags, digest, *, allocated_slug, name):
                 document.save()
                 document.tags.set(tags)
                 search.index_document(document)
+                # Its passages for echoes; their embedding and the scan for echoes are queued.
+                echo_index.index_document(document)
             return
         except IntegrityError:
             document.pk, document._state.adding = None, True

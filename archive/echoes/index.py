@@ -1,0 +1,108 @@
+"""Writing the passage index: a document's sentences and adjacent pairs, their terms, the term counts.
+
+``index_document`` runs inside the transaction of the write that changed the
+text (an import, a correction), after the document row is locked: the old
+rows go, rows of the new text come, the archive-wide term counts follow, and a
+task to embed the new rows is queued in the same transaction (so a rolled back
+import queues nothing). Embeddings are never computed here.
+"""
+
+import re
+from collections import Counter
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import F, Value
+
+from archive.echoes.models import Passage, PassageTerm
+from archive.text import similarity
+
+ALL = ""  # PassageTerm row counting every passage
+_APOSTROPHE = re.compile(r"['’]")
+
+
+def terms(text):
+    """The words of ``text`` as the passage index holds them (FTS-safe: ASCII letters and digits)."""
+    return [_APOSTROPHE.sub("", term) for term in similarity.analyze(text)]
+
+
+def spans(text):
+    """Sentences, then adjacent pairs within one paragraph: ``[(start, end, sentences)]``."""
+    found = [(span.start, span.end, 1) for span in similarity.sentences(text)]
+    sentences = list(found)
+    for (start, end, _), (next_start, next_end, _) in zip(sentences, sentences[1:], strict=False):
+        if "\n" not in text[end:next_start]:
+            found.append((start, next_end, 2))
+    return found
+
+
+def passages_for(document_id, version, text):
+    rows = []
+    for start, end, count in spans(text):
+        passage_text = text[start:end]
+        rows.append(
+            Passage(
+                document_id=document_id,
+                version=version,
+                start=start,
+                end=end,
+                sentences=count,
+                text=passage_text,
+                terms=" ".join(terms(passage_text)),
+            )
+        )
+    return rows
+
+
+def _document_frequencies(rows):
+    counts = Counter()
+    for row in rows:
+        counts.update(set(row.terms.split()))
+    counts[ALL] = len(rows)
+    return counts
+
+
+def _adjust(counts, sign):
+    """Add (or take away) term counts. Terms in sorted order: concurrent writers lock rows in one order."""
+    if not counts:
+        return
+    if sign > 0:
+        PassageTerm.objects.bulk_create(
+            [PassageTerm(term=term, passages=0) for term in sorted(counts)],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+    by_amount = {}
+    for term, n in counts.items():
+        by_amount.setdefault(n, []).append(term)
+    for n, group in sorted(by_amount.items()):
+        group.sort()
+        for at in range(0, len(group), 500):
+            PassageTerm.objects.filter(term__in=group[at : at + 500]).update(
+                passages=F("passages") + sign * n
+            )
+
+
+@transaction.atomic
+def index_document(document, *, enqueue=True):
+    """Replace ``document``'s passages with those of its current text (``document.text``, ``.version``).
+
+    The caller holds the document's row locked (the services do), so that the
+    text, its version and these rows move together.
+    """
+    old = list(Passage.objects.filter(document=document.pk).only("pk", "terms"))
+    if old:
+        _adjust(_document_frequencies(old), -1)
+        Passage.objects.filter(pk__in=[row.pk for row in old]).delete()
+    rows = passages_for(document.pk, document.version, document.text)
+    Passage.objects.bulk_create(rows, batch_size=500)
+    _adjust(_document_frequencies(rows), +1)
+    if connection.vendor == "postgresql":
+        Passage.objects.filter(document=document.pk).update(
+            search_vector=SearchVector("terms", config=Value("simple"))
+        )
+    if enqueue:
+        from archive.echoes import tasks
+
+        tasks.process_document.enqueue(document.pk)
+    return len(rows)

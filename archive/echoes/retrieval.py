@@ -1,0 +1,191 @@
+"""Ranked echoes of a quote across the whole archive.
+
+1. Candidates: the full-text engine finds passages holding any of the quote's
+   ``QUERY_TERMS`` rarest terms (rarest by the archive-wide counts in
+   ``PassageTerm``: common words would only make the engine score half the
+   archive), best ``CANDIDATES`` by its own rank (FTS5 bm25, PostgreSQL ts_rank).
+2. Lexical score: the project's TF-IDF cosine (``archive.text.similarity``'s
+   weighting: 1 + log tf, idf = log((N + 1) / (df + 1)) + 1) with N and df
+   counted over the whole archive's passages, not one document.
+3. Meaning: where a candidate has an embedding from the installed model, its
+   cosine with the quote's embedding is blended in, ``BLEND`` of the score
+   (chosen on bench/suggest.py's pairs, docs/echoes.md). Candidates without
+   one keep their lexical score, and the caller is told how many passages
+   still wait for the worker.
+
+Overlapping passages of one document (a sentence and the pair holding it)
+are reduced to the better one; the claim's own span and rejected passages are
+left out. Bounded work: two or three queries and at most ``CANDIDATES`` rows.
+"""
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from archive.echoes import index
+from archive.echoes.models import Passage, PassageTerm
+
+CANDIDATES = 200
+QUERY_TERMS = 8
+LIMIT = 10
+# Share of the meaning (cosine) in a blended score; the rest is the lexical TF-IDF cosine.
+BLEND = 0.5
+PENDING_CAP = 10_000
+_PARAMS = 900
+
+
+@dataclass
+class Echo:
+    passage: int
+    document_id: int
+    start: int
+    end: int
+    text: str
+    lexical: float
+    semantic: float | None = None
+    score: float = 0.0
+    document: object = field(default=None, repr=False)
+    before: str = ""
+    after: str = ""
+
+    @property
+    def text_sha256(self):
+        return sha256(self.text)
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def frequencies(terms):
+    """``{term: passages holding it}`` for ``terms``, and the number of passages (N)."""
+    wanted = sorted(set(terms) | {index.ALL})
+    found = {}
+    for at in range(0, len(wanted), _PARAMS):
+        found.update(
+            PassageTerm.objects.filter(term__in=wanted[at : at + _PARAMS]).values_list("term", "passages")
+        )
+    total = found.pop(index.ALL, 0)
+    return found, total
+
+
+def _weights(counts, df, total):
+    return {
+        term: (1 + math.log(tf)) * (math.log((total + 1) / (df.get(term, 0) + 1)) + 1)
+        for term, tf in counts.items()
+    }
+
+
+def _cosine(query, query_norm, vector):
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    if not norm or not query_norm:
+        return 0.0
+    return sum(w * vector.get(t, 0.0) for t, w in query.items()) / (query_norm * norm)
+
+
+def _candidates(query_terms, *, exclude_document=None):
+    """Rows ``(pk, document, start, end, text, terms, embedding, model)`` the engine finds, best first."""
+    columns = 'p.id, p.document_id, p.start, p."end", p.text, p.terms, p.embedding, p.model_sha256'
+    if connection.vendor == "sqlite":
+        match = " OR ".join(f'"{term}"' for term in query_terms)
+        sql = (
+            f"SELECT {columns} FROM archive_passage_fts f JOIN archive_passage p ON p.id = f.rowid "
+            "WHERE archive_passage_fts MATCH %s ORDER BY f.rank LIMIT %s"
+        )
+        params = [match, CANDIDATES]
+    else:
+        tsquery = " | ".join(query_terms)
+        sql = (
+            f"SELECT {columns} FROM archive_passage p, to_tsquery('simple', %s) q "
+            "WHERE p.search_vector @@ q ORDER BY ts_rank(p.search_vector, q) DESC, p.id LIMIT %s"
+        )
+        params = [tsquery, CANDIDATES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rejected(echo, rejected):
+    """Whether ``echo`` is, or holds, a passage rejected in its document (a pair, one of whose
+    sentences was rejected)."""
+    texts = rejected.get(echo.document_id) if rejected else None
+    return bool(texts) and (echo.text_sha256 in texts or any(text in echo.text for text in texts.values()))
+
+
+def _overlaps(a, b):
+    return a.document_id == b.document_id and a.start < b.end and b.start < a.end
+
+
+def find(quote, *, exclude=None, rejected=None, limit=LIMIT, query_vector=None, model_sha256=None):
+    """The ``limit`` best echoes of ``quote``, best first.
+
+    ``exclude``: ``(document_id, start, end)`` of the quote's own place (not an
+    echo of itself). ``rejected``: ``{document_id: {text_sha256: text}}`` of the
+    passages an analyst ruled out (a passage holding one of them is left out too).
+    ``query_vector``: the quote's embedding, when the model is installed; only passages
+    embedded by ``model_sha256`` are blended.
+    """
+    quote_terms = index.terms(quote)
+    if not quote_terms or limit <= 0:
+        return []
+    counts = Counter(quote_terms)
+    df, total = frequencies(counts)
+    # Rarest first; a term no passage holds cannot find anything.
+    usable = sorted((t for t in counts if df.get(t)), key=lambda t: (df[t], t))[:QUERY_TERMS]
+    if not usable:
+        return []
+    rows = _candidates(usable)
+    candidate_terms = {t for row in rows for t in row[5].split()}
+    df_all, total = frequencies(candidate_terms | set(counts))
+    query = _weights(counts, df_all, total)
+    query_norm = math.sqrt(sum(w * w for w in query.values()))
+    echoes, embedded = [], []
+    for pk, document_id, start, end, text, terms, embedding, model in rows:
+        if exclude and document_id == exclude[0] and start < exclude[2] and exclude[1] < end:
+            continue
+        echo = Echo(
+            pk,
+            document_id,
+            start,
+            end,
+            text,
+            _cosine(query, query_norm, _weights(Counter(terms.split()), df_all, total)),
+        )
+        if _rejected(echo, rejected):
+            continue
+        echo.score = echo.lexical
+        if query_vector is not None and embedding is not None and model == model_sha256:
+            embedded.append((echo, bytes(embedding)))
+        echoes.append(echo)
+    if embedded:
+        _blend(embedded, query_vector)
+    echoes.sort(key=lambda e: (-e.score, e.document_id, e.start))
+    chosen = []
+    for echo in echoes:
+        if any(_overlaps(echo, other) for other in chosen):
+            continue
+        chosen.append(echo)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _blend(embedded, query_vector, weight=None):
+    from archive.text import embedding
+
+    weight = BLEND if weight is None else weight
+    import numpy
+
+    matrix = numpy.stack([embedding.unpack(blob) for _echo, blob in embedded])
+    cosines = embedding.similarities(query_vector, matrix)
+    for (echo, _blob), cosine in zip(embedded, cosines, strict=True):
+        echo.semantic = float(cosine)
+        echo.score = (1 - weight) * echo.lexical + weight * max(echo.semantic, 0.0)
+
+
+def pending_passages():
+    """How many passages still wait for their embedding (counted up to ``PENDING_CAP`` + 1)."""
+    return Passage.objects.filter(embedding__isnull=True).values("pk")[: PENDING_CAP + 1].count()
