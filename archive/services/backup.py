@@ -45,6 +45,7 @@ import os
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -127,19 +128,9 @@ class BackupError(Exception):
 # --- Tables -----------------------------------------------------------------------------
 
 
-def _plain(value):
-    """A column's value as JSON holds it: dates and times in ISO 8601 (microseconds and offset kept).
-
-    Objects in JSON columns get their keys sorted: PostgreSQL's jsonb keeps no
-    order and SQLite keeps the order written, so sorting makes a backup of a
-    restored archive the same bytes on either database."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
+def _iso(value):
+    """Dates and times in ISO 8601, microseconds and offset kept."""
+    return value.isoformat() if value is not None else None
 
 
 def _annotation(column):
@@ -202,8 +193,16 @@ class Table:
     def queryset(self):
         return self.model._base_manager.order_by("pk")
 
-    def to_row(self, obj, export):
-        return {column.name: _plain(column.value_from_object(obj)) for column in self.columns}
+    def rows(self, export):
+        """Each row as a dict of its columns' stored values (read as plain values, not models)."""
+        names = [column.name for column in self.columns]
+        dates = [column.name for column in self.columns if isinstance(column, models.DateField)]
+        values = self.queryset().values_list(*(column.attname for column in self.columns))
+        for row in values.iterator(chunk_size=export.chunk_size):
+            row = dict(zip(names, row, strict=True))
+            for name in dates:
+                row[name] = _iso(row[name])
+            yield row
 
     # Import
     def schema(self, restore):
@@ -233,11 +232,10 @@ class DocumentTable(Table):
     def __init__(self):
         super().__init__("documents", Document, omit=("raw_text",))
 
-    def queryset(self):
-        return super().queryset().defer("raw_text")
-
-    def to_row(self, obj, export):
-        return {**super().to_row(obj, export), "capture": fmt.capture_member(obj.pk)}
+    def rows(self, export):
+        for row in super().rows(export):
+            row["capture"] = fmt.capture_member(row["id"])
+            yield row
 
     def build(self, values, restore, number):
         document = super().build(values, restore, number)
@@ -267,16 +265,16 @@ class UserTable(Table):
     def __init__(self):
         super().__init__("users", User, omit=("password",))
 
-    def queryset(self):
-        return super().queryset().prefetch_related("groups", "user_permissions__content_type")
-
-    def to_row(self, obj, export):
-        row = super().to_row(obj, export)
-        if export.password_hashes:
-            row["password"] = obj.password
-        row["groups"] = sorted(group.name for group in obj.groups.all())
-        row["user_permissions"] = sorted(list(p.natural_key()) for p in obj.user_permissions.all())
-        return row
+    def rows(self, export):
+        users = self.queryset().prefetch_related("groups", "user_permissions__content_type")
+        for user in users.iterator(chunk_size=export.chunk_size):
+            row = {column.name: column.value_from_object(user) for column in self.columns}
+            row["last_login"], row["date_joined"] = _iso(user.last_login), _iso(user.date_joined)
+            if export.password_hashes:
+                row["password"] = user.password
+            row["groups"] = sorted(group.name for group in user.groups.all())
+            row["user_permissions"] = sorted(list(p.natural_key()) for p in user.user_permissions.all())
+            yield row
 
     def more_fields(self, restore):
         fields = {"groups": (list[str], ...), "user_permissions": (Permissions, ...)}
@@ -315,11 +313,11 @@ class GroupTable(Table):
         self.columns = [Group._meta.get_field("name")]
         self.references = []
 
-    def queryset(self):
-        return super().queryset().prefetch_related("permissions__content_type")
-
-    def to_row(self, obj, export):
-        return {"name": obj.name, "permissions": sorted(list(p.natural_key()) for p in obj.permissions.all())}
+    def rows(self, export):
+        groups = self.queryset().prefetch_related("permissions__content_type")
+        for group in groups.iterator(chunk_size=export.chunk_size):
+            permissions = sorted(list(p.natural_key()) for p in group.permissions.all())
+            yield {"name": group.name, "permissions": permissions}
 
     def more_fields(self, restore):
         return {"permissions": (Permissions, ...)}
@@ -338,10 +336,11 @@ class TaggedItemTable(Table):
     def __init__(self):
         super().__init__("tagged_items", TaggedItem, omit=("content_type",))
 
-    def to_row(self, obj, export):
-        row = super().to_row(obj, export)
-        row["content_type"] = list(export.content_type(obj.content_type_id))
-        return {name: row[name] for name in ("id", "tag", "content_type", "object_id")}
+    def rows(self, export):
+        values = self.queryset().values_list("id", "tag_id", "content_type_id", "object_id")
+        for pk, tag, content_type, object_id in values.iterator(chunk_size=export.chunk_size):
+            content_type = export.content_type(content_type)
+            yield {"id": pk, "tag": tag, "content_type": content_type, "object_id": object_id}
 
     def more_fields(self, restore):
         return {"content_type": (Annotated[list[str], Field(min_length=2, max_length=2)], ...)}
@@ -453,7 +452,7 @@ class _Export:
 
     def content_type(self, pk):
         if pk not in self._content_types:
-            self._content_types[pk] = ContentType.objects.get_for_id(pk).natural_key()
+            self._content_types[pk] = list(ContentType.objects.get_for_id(pk).natural_key())
         return self._content_types[pk]
 
     def _info(self, name):
@@ -475,8 +474,8 @@ class _Export:
         with self.zf.open(self._info(table.member), "w", force_zip64=True) as raw:
             out = fmt.HashingWriter(raw)
             pieces = []
-            for obj in table.queryset().iterator(chunk_size=self.chunk_size):
-                pieces.append(fmt.json_line(table.to_row(obj, self)))
+            for row in table.rows(self):
+                pieces.append(fmt.json_line(row))
                 count += 1
                 if len(pieces) >= self.chunk_size:
                     out.write(b"".join(pieces))
@@ -891,7 +890,7 @@ def _verify_members(zf, entries, resources, progress):
         try:
             with zf.open(info) as stream:
                 fmt.verify_stream(stream, member=name, size=resource.bytes, hash=resource.hash)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
             # A damaged member: a bad CRC, a truncated or corrupt deflate stream.
             raise BackupFileError(f"cannot be read ({error})", name) from None
         done += 1

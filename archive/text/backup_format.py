@@ -216,8 +216,11 @@ def read_lines(stream, *, member, limit):
 
 
 def json_line(row):
-    """One row as a JSON Lines line (UTF-8, key order kept, no spaces)."""
-    return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    """One row as a JSON Lines line: UTF-8, no spaces, keys sorted at every depth.
+
+    Sorted because PostgreSQL's jsonb keeps no key order and SQLite keeps the
+    order written: so a backup of a restored archive is the same bytes on either."""
+    return (json.dumps(row, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
 
 
 def manifest_pieces(head, resources):
