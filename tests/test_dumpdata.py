@@ -86,7 +86,9 @@ def test_natural_primary_keys_would_merge_taggings_which_is_why_the_docs_leave_t
     manage(url, "flush", "--no-input")
     manage(url, "loaddata", dump)
 
-    loaded = [line for line in canonical_dump_of(url, tmp_path / "loaded.dump") if '"taggit.taggeditem"' in line]
+    loaded = [
+        line for line in canonical_dump_of(url, tmp_path / "loaded.dump") if '"taggit.taggeditem"' in line
+    ]
     assert len(loaded) < taggings
 
 
