@@ -48,7 +48,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import django
 import pydantic
@@ -604,6 +604,13 @@ class Resource(Strict):
     document: Annotated[int, Field(ge=1, le=MAX_BIGINT)] | None = None
 
 
+class Listed(NamedTuple):
+    """What the manifest says of a member."""
+
+    bytes: int
+    hash: str
+
+
 class Manifest(Strict):
     profile: Literal["margins-backup"]
     version: Literal[1]
@@ -853,7 +860,9 @@ def _read_manifest(zf, entries, limits):
             raise BackupFileError(
                 f"{resource.path} is document {document}'s capture, not {resource.document}", where
             )
-        resources[resource.path] = resource
+        resources[resource.path] = Listed(resource.bytes, resource.hash)
+    # Only the index is kept: a manifest lists every capture, and its parsed form is large.
+    manifest.resources.clear()
     return manifest, resources
 
 
