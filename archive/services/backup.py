@@ -579,13 +579,15 @@ def export_archive(
         handle = tempfile.NamedTemporaryFile(
             dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
         )
+        complete = False
         try:
             with handle:
                 write(handle)
             os.replace(handle.name, target)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
+            complete = True
+        finally:
+            if not complete:
+                Path(handle.name).unlink(missing_ok=True)
         result.bytes = target.stat().st_size
     result.seconds = time.monotonic() - started
     return result
