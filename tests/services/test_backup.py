@@ -14,6 +14,7 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from taggit.models import Tag
 
@@ -39,7 +40,8 @@ from tests.factories import PERSIAN_CAPTURE, make_document, make_varied_archive
 
 
 def empty_the_archive():
-    """Delete every row a restore writes, as in a new database (inside the test's transaction)."""
+    """Delete every row a restore writes and start their ids from 1 again, as in a
+    new database (inside the test's transaction)."""
     models = [table.model for table in TABLES if table.model is not Group] + [SearchEntry]
     tables = [model._meta.db_table for model in models] + [
         User.groups.through._meta.db_table,
@@ -49,7 +51,18 @@ def empty_the_archive():
         # DELETE, not TRUNCATE: PostgreSQL refuses TRUNCATE with the test's deferred checks pending.
         for table in reversed(tables):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+    restart_ids(tables)
     assert occupied() == {}
+
+
+def restart_ids(tables=None):
+    """Start the ids of the tables a restore writes from 1 again, as in a new database
+    (sequences outlive the rollback of the transaction that used them)."""
+    tables = tables or [table.model._meta.db_table for table in TABLES]
+    sequences = [each for each in connection.introspection.sequence_list() if each["table"] in tables]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
+            cursor.execute(statement)
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +84,7 @@ def backup_file(django_db_setup, django_db_blocker, tmp_path_factory):
 def backup(backup_file, db):
     """The backup file, and an empty database to restore it into."""
     assert occupied() == {}
+    restart_ids()
     return backup_file
 
 
