@@ -118,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite's FTS5 table is derived data: dumpdata and loaddata leave it alone.
+DATABASE_ROUTERS = ["archive.search.routers.SearchTextRouter"]
+# dumpdata's JSON with times to the microsecond (Django's own cuts them to milliseconds).
+SERIALIZATION_MODULES = {"json": "archive.serializers.json", "jsonl": "archive.serializers.jsonl"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -141,3 +141,35 @@ def annotated_seed(seeded):
         archived_url=ENVOY_ARCHIVED
     )
     return seeded
+
+
+@pytest.fixture
+def varied_archive(seeded, analyst_user, reader_user):
+    """The seed corpus and months of work on it (``factories.make_varied_archive``)."""
+    from tests.factories import make_varied_archive
+
+    return make_varied_archive(analyst_user, reader_user)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory):
+    from tests.backends import Databases
+
+    databases = Databases(tmp_path_factory.mktemp("databases"))
+    yield databases
+    databases.drop_templates()
+
+
+@pytest.fixture
+def new_database(database_templates):
+    """``new_database(vendor)``: the DATABASE_URL of a new migrated database, dropped after the test."""
+    drops = []
+
+    def new(vendor):
+        url, drop = database_templates.new(vendor)
+        drops.append(drop)
+        return url
+
+    yield new
+    for drop in reversed(drops):
+        drop()
