@@ -26,8 +26,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import onnxruntime
-from tokenizers import Tokenizer
 
 MODEL_DIR = Path(__file__).resolve().parent / "embedding_model"
 MODEL_FILE = "model.onnx"
@@ -55,18 +53,19 @@ class ModelIntegrityError(Exception):
         self.expected = expected
         self.actual = actual
         if actual is None:
-            problem = f"The sentence model file {self.path} is missing (expected SHA-256 {expected})."
+            self.problem = f"The sentence model file {self.path} is missing (expected SHA-256 {expected})."
         else:
-            problem = (
+            self.problem = (
                 f"The sentence model file {self.path} has SHA-256 {actual}, "
                 f"but {expected} is pinned in archive/text/embedding.py."
             )
-        super().__init__(
-            f"{problem} Restore the file from the repository "
+        self.remedy = (
+            "Restore the file from the repository "
             "(git checkout -- archive/text/embedding_model/) or point "
             "MARGINS_EMBEDDING_MODEL_DIR at an intact copy; if the model was replaced on "
             "purpose, record how in embedding_model/PROVENANCE.md and pin its new hash."
         )
+        super().__init__(f"{self.problem} {self.remedy}")
 
 
 def _read_pinned(model_dir, name):
@@ -131,6 +130,12 @@ class Encoder:
         """Verify and load the model. ``threads`` bounds the cores one encode
         uses: one by default, so that a request or the worker leaves the other
         core of a small machine to the rest of the site."""
+        # Imported here, not with the module: the start-up check (``verify``) and the
+        # packing run in every process, and only those that encode need ONNX Runtime
+        # (0.1 s and 25 MB to import).
+        import onnxruntime
+        from tokenizers import Tokenizer
+
         # The session and tokenizer are built from the very bytes that were hashed,
         # so a file swapped between the check and the load is never run.
         graph = _read_pinned(model_dir, MODEL_FILE)
