@@ -140,14 +140,14 @@ def test_a_packed_vector_unpacks_within_half_a_step_of_its_scale(vector):
     assert np.abs(back - vector).max() <= step / 2 + 1e-7
 
 
-def test_packing_keeps_real_cosines_within_a_thousandth(encoder):
+def test_packing_keeps_real_cosines_within_two_thousandths(encoder):
     vectors = encoder.encode([text for pair in PARAPHRASES for text in pair] + UNRELATED)
     blobs = embedding.pack_rows(vectors)
 
     exact = vectors @ vectors[0]
     packed = embedding.similarities(vectors[0], blobs)
 
-    assert np.abs(packed - exact).max() < 1e-3
+    assert np.abs(packed - exact).max() < 2e-3
     np.testing.assert_allclose(embedding.unpack_rows(blobs), np.stack([embedding.unpack(b) for b in blobs]))
     np.testing.assert_allclose(
         embedding.similarities(vectors[0], embedding.unpack_rows(blobs)), packed, atol=1e-6
