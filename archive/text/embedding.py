@@ -171,7 +171,9 @@ class Encoder:
         out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(texts)
+        # One by one, not ``encode_batch``: that spreads over a thread pool as wide as the
+        # machine (and warns after a fork), to save some 50 µs a sentence against 3 ms of model.
+        encodings = [self._tokenizer.encode(text) for text in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]

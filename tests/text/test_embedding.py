@@ -1,6 +1,8 @@
 """The sentence model, run for real on small texts: paraphrases found by meaning,
 any Unicode encoded, vectors packed small, and a damaged model file refused by name."""
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -125,6 +127,25 @@ def test_no_texts_give_an_empty_matrix_and_one_string_is_refused(encoder):
 
 def test_the_encoder_is_loaded_once_per_process():
     assert embedding.get_encoder() is embedding.get_encoder()
+
+
+def test_threads_asking_for_the_encoder_at_once_share_one(model_copy):
+    start = threading.Barrier(6)
+    found = []
+
+    def ask():
+        start.wait()
+        found.append(embedding.get_encoder(model_copy))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(found) == 6
+    assert all(encoder is found[0] for encoder in found)
+    assert found[0] is not embedding.get_encoder()
 
 
 unit_range = st.floats(min_value=-1, max_value=1, width=32)
