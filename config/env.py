@@ -6,6 +6,7 @@ at start-up rather than running with a surprising setting.
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,3 +56,15 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_path(name, default):
+    """An absolute filesystem path (``~`` expanded). A relative one would depend on
+    the directory the process happened to start in, so it is refused."""
+    value = os.environ.get(name)
+    if value is None:
+        return Path(default)
+    path = Path(value.strip()).expanduser()
+    if not value.strip() or not path.is_absolute():
+        raise ImproperlyConfigured(f"{name}={value!r} is not an absolute path.")
+    return path

@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -251,6 +251,13 @@ if PRODUCTION:
     }
 # Demo analyst for local runs; never created when DJANGO_ENV=production.
 MARGINS_DEMO_USER = env_str("MARGINS_DEMO_USER", "analyst")
+
+# The sentence model's folder (model.onnx, tokenizer.json: archive/text/embedding.py).
+# Its files must have the SHA-256 pinned in that module: the system check
+# archive.E010 stops runserver, migrate, check and the worker otherwise.
+MARGINS_EMBEDDING_MODEL_DIR = env_path(
+    "MARGINS_EMBEDDING_MODEL_DIR", BASE_DIR / "archive" / "text" / "embedding_model"
+)
 
 # Content-Security-Policy: no inline script or style anywhere, in every environment.
 CONTENT_SECURITY_POLICY = {

@@ -5,11 +5,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_int, env_list, env_path
 from tests.paths import ROOT
 
 PROD_ENV = {
@@ -188,3 +189,19 @@ def test_production_keeps_pages_in_files_every_worker_shares(tmp_path):
     kept = read_settings("CACHES", env_overrides={**PROD_ENV, "MARGINS_CACHE_DIR": str(tmp_path)})["CACHES"]
     assert "FileBasedCache" in kept and str(tmp_path) in kept
     assert "LocMemCache" in read_settings("CACHES", env_overrides={})["CACHES"]
+
+
+def test_env_path_refuses_a_relative_or_empty_path(monkeypatch):
+    for raw in ("archive/text/embedding_model", "", "  "):
+        monkeypatch.setenv("MARGINS_DIR", raw)
+        with pytest.raises(ImproperlyConfigured, match="MARGINS_DIR=.* is not an absolute path"):
+            env_path("MARGINS_DIR", "/unused")
+
+
+def test_env_path_expands_the_home_folder_and_defaults_when_unset(monkeypatch):
+    monkeypatch.setenv("HOME", "/home/margins")
+    monkeypatch.setenv("MARGINS_DIR", "~/model")
+    assert env_path("MARGINS_DIR", "/unused") == Path("/home/margins/model")
+
+    monkeypatch.delenv("MARGINS_DIR")
+    assert env_path("MARGINS_DIR", "/srv/model") == Path("/srv/model")
