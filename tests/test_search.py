@@ -568,7 +568,8 @@ def test_rebuild_restores_the_index(outsider, shelf):
     SearchEntry.objects.all().delete()
     assert found(outsider, "hezbollah") == []
     output = run()
-    assert output.strip().endswith("s.") and "Indexed 4 documents and 0 claims (4 entries)" in output
+    assert "Indexed 4 documents and 0 claims (4 entries) and cut" in output
+    assert output.strip().endswith("(the worker embeds them: manage.py echo_worker).")
     assert found(outsider, "hezbollah") == ["Hezbollah statement on the ceasefire", "A long report on ports"]
 
 
@@ -585,6 +586,16 @@ def test_rebuild_reports_progress_on_long_work(db):
     output = run("--batch-size", "2")
     assert "2 of 5 documents indexed" in output and "5 of 5 documents indexed" in output
     assert "Indexed 5 documents and 5 claims (10 entries)" in output
+
+
+def test_rebuild_cuts_the_passage_index_of_a_database_filled_without_the_services(outsider, shelf):
+    from archive.echoes.models import Passage
+
+    cut = Passage.objects.count()
+    Passage.objects.all().delete()  # as after loaddata, which writes no derived rows
+    output = run()
+    assert f"cut {cut:,} passages" in output
+    assert Passage.objects.count() == cut > 0
 
 
 def test_rebuild_fails_loudly_and_changes_nothing(monkeypatch, outsider, shelf):

@@ -106,3 +106,22 @@ def index_document(document, *, enqueue=True):
 
         tasks.process_document.enqueue(document.pk)
     return len(rows)
+
+
+def rebuild(progress=None):
+    """Cut every document's passages again from its current text, in one transaction.
+
+    For a database filled without the services (``loaddata``, a restore): the
+    rows come back without embeddings, which the worker computes when it starts.
+    Returns the number of passages cut.
+    """
+    from archive.models import Document
+
+    cut = 0
+    with transaction.atomic():
+        documents = Document.objects.order_by("pk").only("pk", "text", "version")
+        for n, document in enumerate(documents.iterator(chunk_size=200), 1):
+            cut += index_document(document, enqueue=False)
+            if progress:
+                progress(n)
+    return cut

@@ -65,6 +65,8 @@ from pydantic import Field, StringConstraints
 from taggit.models import Tag, TaggedItem
 
 from archive import search
+from archive.echoes import index as passage_index
+from archive.echoes.models import EchoCandidate, EchoRejection, Passage
 from archive.models import (
     Claim,
     ClaimEvent,
@@ -73,6 +75,7 @@ from archive.models import (
     DocumentRelation,
     DocumentSlug,
     DocumentVersion,
+    ImportedAnnotation,
     Person,
     Source,
     TagRedirect,
@@ -104,6 +107,11 @@ NOT_BACKED_UP = {
     "admin.logentry": "the admin's change history (the claims' audit trail is backed up)",
     "archive.searchentry": "the search index: derived, rebuilt after a restore",
     "archive.searchtext": "the search index's FTS5 table (SQLite): derived, rebuilt after a restore",
+    "archive.passage": "the passage index of echoes: derived from the texts, cut again after a restore "
+    "(its embeddings are computed again by the worker)",
+    "archive.passageterm": "the passage index's word counts: derived, counted again after a restore",
+    "archive.echoscan": "which texts the worker has looked through for echoes: looked through again",
+    "django_tasks_database": "the worker's queue: work left undone is found again by the worker's catch-up",
 }
 # ``manage.py dumpdata --natural-foreign --exclude …`` for a dump that ``loaddata`` takes back.
 DUMPDATA_EXCLUDE = (
@@ -113,6 +121,10 @@ DUMPDATA_EXCLUDE = (
     "axes",
     "archive.searchentry",
     "archive.searchtext",
+    "archive.passage",
+    "archive.passageterm",
+    "archive.echoscan",
+    "django_tasks_database",
 )
 
 MAX_INT = 2**31 - 1
@@ -145,6 +157,8 @@ def _annotation(column):
         kind = datetime.date
     elif isinstance(column, models.JSONField):
         kind = pydantic.JsonValue
+    elif isinstance(column, models.FloatField):
+        kind = float
     elif isinstance(column, models.PositiveBigIntegerField):
         kind = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
     elif isinstance(column, models.PositiveIntegerField | models.PositiveSmallIntegerField):
@@ -371,6 +385,9 @@ TABLES = (
     Table("claim_events", ClaimEvent),
     TaggedItemTable(),
     Table("tag_redirects", TagRedirect),
+    Table("imported_annotations", ImportedAnnotation),
+    Table("echo_candidates", EchoCandidate),
+    Table("echo_rejections", EchoRejection),
 )
 _MEMBER_OF = {table.model: table.member for table in TABLES}
 
@@ -649,6 +666,7 @@ class ImportResult:
     members: int = 0
     bytes: int = 0
     search_entries: int = 0
+    passages: int = 0
     seconds: float = 0.0
     dry_run: bool = False
     password_hashes: bool = False
@@ -969,6 +987,7 @@ def import_archive(path, *, dry_run=False, limits=None, progress=None) -> Import
             _reset_sequences()
             rebuilt = search.rebuild(progress=lambda done, total: report("search index", done))
             result.search_entries = rebuilt.entries
+            result.passages = passage_index.rebuild(progress=lambda done: report("passage index", done))
             if dry_run:
                 transaction.set_rollback(True)
     result.seconds = time.monotonic() - started
@@ -1031,6 +1050,12 @@ def canonical_dump(*, passwords=False):
             for name in many_to_many:
                 fields[name] = sorted(fields[name], key=json.dumps)
             yield json.dumps(row, sort_keys=True, ensure_ascii=False, default=_json_default)
+    # The passage index is compared by what it holds (no ids, no embeddings: the worker computes them).
+    passages = Passage.objects.order_by("document_id", "start", "end").values(
+        "document", "version", "start", "end", "sentences", "text", "terms"
+    )
+    for passage in passages.iterator(chunk_size=500):
+        yield json.dumps({"model": "archive.passage", "fields": passage}, sort_keys=True, ensure_ascii=False)
     entries = SearchEntry.objects.order_by("document_id", F("claim_id").asc(nulls_first=True)).values(
         "document", "claim", "language", "visibility", "title", "byline", "body"
     )

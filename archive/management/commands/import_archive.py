@@ -44,7 +44,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Restored {what} from {result.path} in {result.seconds:.1f} s; {checked}; "
-            f"search index rebuilt ({result.search_entries:,} entries)."
+            f"search index rebuilt ({result.search_entries:,} entries), passages cut again "
+            f"({result.passages:,}; start the worker, `manage.py echo_worker`, to embed them)."
         )
         if not result.password_hashes and result.rows.get("users"):
             self.stdout.write(

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from archive import search
+from archive.echoes import index as passage_index
 
 
 class Command(BaseCommand):
@@ -11,7 +12,9 @@ class Command(BaseCommand):
         "Rewrite the full-text search index from every document and claim, in one transaction: "
         "on SQLite the FTS5 table, on PostgreSQL the tsvector column. The index is kept up to date "
         "on every write; run this after restoring a database, changing the search configuration "
-        "or if search results look stale. Readers keep the old index until the transaction commits."
+        "or if search results look stale. Readers keep the old index until the transaction commits. "
+        "The passage index of echoes is cut again too (its embeddings are left to the worker, "
+        "manage.py echo_worker)."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +44,14 @@ class Command(BaseCommand):
             result = search.rebuild(dry_run=dry_run, batch_size=batch_size, progress=progress)
         except (DatabaseError, NotImplementedError) as error:
             raise CommandError(f"The search index was not rebuilt (nothing changed): {error}") from None
+        passages = None
+        if not dry_run:
+            try:
+                passages = passage_index.rebuild()
+            except DatabaseError as error:
+                raise CommandError(
+                    f"The search index was rebuilt, the passage index was not (it is unchanged): {error}"
+                ) from None
         seconds = time.monotonic() - started
         counts = (
             f"{result.documents:,} document{'' if result.documents == 1 else 's'} and "
@@ -54,4 +65,7 @@ class Command(BaseCommand):
                 f"Dry run: would index {counts}; checked in {seconds:.1f} s, nothing was saved."
             )
         else:
-            self.stdout.write(f"Indexed {counts} in {seconds:.1f} s.")
+            self.stdout.write(
+                f"Indexed {counts} and cut {passages:,} passages in {seconds:.1f} s "
+                "(the worker embeds them: manage.py echo_worker)."
+            )
