@@ -71,6 +71,13 @@ def test_the_quotes_own_span_is_never_its_echo_and_overlapping_passages_count_on
     assert len(found) == 1 and found[0].start == 0
 
 
+def test_the_quotes_own_document_is_left_out_however_close_its_other_sentences(db):
+    speech = make_document(SPEECH + " The occupiers will be expelled from the region, he repeated.")
+    report = make_document(REPORT)
+    found = retrieval.find("occupiers will be expelled from the whole region", exclude=(speech.pk, 0, 77))
+    assert [echo.document_id for echo in found] == [report.pk]
+
+
 def test_a_rejected_passage_is_left_out(db):
     speech, report = make_document(SPEECH), make_document(REPORT)
     first = retrieval.find("occupiers expelled from the region", exclude=(speech.pk, 0, 77))[0]
