@@ -92,7 +92,16 @@ def test_a_rejected_passage_is_left_out(db):
 def test_any_script_is_indexed_without_error(db):
     document = make_document("این یک جمله فارسی است که سه کلمه دارد.\nЭто русское предложение из слов.")
     assert Passage.objects.filter(document=document).count() >= 2
-    assert retrieval.find("جمله فارسی است") == []
+
+
+def test_persian_arabic_and_russian_passages_are_found_by_their_words_whichever_keyboard_typed_them(db):
+    persian = make_document("سلیمانی در بغداد کشته شد و ایران انتقام گرفت.\nРечь о выводе войск из региона.")
+    other = make_document("Unrelated English text about the weather in spring.")
+    # Arabic yeh and kaf (ي ك) in the quote, Persian (ی ک) in the text; a harakat mark too.
+    found = retrieval.find("سليماني كُشته شد", exclude=(other.pk, 0, 10))
+    assert found and found[0].document_id == persian.pk and "بغداد" in found[0].text
+    found = retrieval.find("ВЫВОДЕ войск", exclude=(other.pk, 0, 10))
+    assert found and "Речь о выводе" in found[0].text
 
 
 def test_the_catch_up_indexes_documents_archived_before_the_index(db):
