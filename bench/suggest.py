@@ -809,6 +809,26 @@ class Archive:
         )
         return [(e.document_id, e.start, e.end) for e in found]
 
+    def best_in_target(self, pair, weight=None):
+        """(score, whether true) of the target document's best passage for the quote, as the worker's
+        scan files it (one passage per claim and document), or None when it has no candidate there."""
+        from archive.echoes import retrieval
+
+        blended = weight is not None
+        found = retrieval.find(
+            pair.quote,
+            exclude=self.exclude(pair),
+            limit=retrieval.CANDIDATES,
+            query_vector=self.vector(pair) if blended else None,
+            model_sha256=self.model if blended else None,
+            blend=weight,
+        )
+        target = self.ids[pair.target]
+        for echo in found:
+            if echo.document_id == target:
+                return echo.score, echo.start < pair.truth[1] and pair.truth[0] < echo.end
+        return None
+
     def cosine_only(self, pair, k=3):
         """Every passage ranked by its cosine alone (no candidate step): what meaning alone reaches."""
         import numpy
@@ -849,6 +869,21 @@ def row(name, figures):
     return f"{name:34}{cells}"
 
 
+def calibration(archive, pairs, weight=None):
+    """Inbox thresholds: at each threshold, the pairs whose true passage would be filed (it is the target
+    document's best passage and reaches it) and the wrong passages filed instead."""
+    best = [archive.best_in_target(p, weight) for p in pairs]
+    name = "lexical" if weight is None else f"blended ({weight:g})"
+    print(f"\nInbox threshold, {name}: of {len(pairs)} pairs, true passages filed / wrong passages filed")
+    cells = []
+    for step in range(3, 13):
+        threshold = step / 20
+        true = sum(1 for b in best if b and b[1] and b[0] >= threshold)
+        wrong = sum(1 for b in best if b and not b[1] and b[0] >= threshold)
+        cells.append(f"{threshold:.2f}: {true}/{wrong}")
+    print("  " + "   ".join(cells))
+
+
 def archive_wide():
     from archive.echoes import retrieval
 
@@ -877,6 +912,7 @@ def archive_wide():
     print(row("lexical (full-text + TF-IDF)", lexical))
     if not archive.semantic:
         print("\nsemantic and blended: skipped, the sentence model (archive.text.embedding) is not installed")
+        calibration(archive, pairs)
         return
     semantic, _ = rates(archive, pairs, archive.cosine_only)
     print(row("semantic (cosine, every passage)", semantic))
@@ -907,6 +943,8 @@ def archive_wide():
         archive.blended(pair, chosen, k=retrieval.LIMIT)
         timings.append((time.perf_counter() - started) * 1000)
     print(f"retrieval.find (quote encoded), blended: median {statistics.median(timings):.1f} ms")
+    calibration(archive, pairs)
+    calibration(archive, pairs, chosen)
     missed = [p.label for p in pairs if not archive.hit(p, ranked[id(p)][:3])]
     print(f"\nMissed in the top 3 by the blended ranking ({len(missed)}):")
     for label in missed:

@@ -24,7 +24,7 @@ LEXICAL_FLOOR = 0.2
 # Filed when the score reaches this: blended where the passage is embedded, shared words
 # alone otherwise (whose scores run lower for the same echo). See docs/echoes.md.
 THRESHOLD = 0.45
-LEXICAL_THRESHOLD = 0.35
+LEXICAL_THRESHOLD = 0.30
 
 
 def _matches(document_id, passages, postings, norms, df, total):
