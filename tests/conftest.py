@@ -1,6 +1,8 @@
 """Shared users: an analyst (member of Analysts), a reader (signed in, no
 group) and an outsider (anonymous). Tests ask for the client they need."""
 
+import shutil
+
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
@@ -10,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from archive import caching
 from archive.services.seed import load_seed
+from archive.text import embedding
 from tests.factories import make_person
 
 PASSWORD = "correct horse battery staple"
@@ -141,3 +144,13 @@ def annotated_seed(seeded):
         archived_url=ENVOY_ARCHIVED
     )
     return seeded
+
+
+@pytest.fixture
+def model_copy(tmp_path):
+    """A copy of the sentence model's files that a test may damage."""
+    folder = tmp_path / "embedding_model"
+    folder.mkdir()
+    for name in embedding.PINNED:
+        shutil.copyfile(embedding.MODEL_DIR / name, folder / name)
+    return folder
