@@ -8,6 +8,7 @@ import queues nothing). Embeddings are never computed here.
 """
 
 import re
+import unicodedata
 from collections import Counter
 
 from django.contrib.postgres.search import SearchVector
@@ -21,9 +22,27 @@ ALL = ""  # PassageTerm row counting every passage
 _APOSTROPHE = re.compile(r"['’]")
 
 
+_WORD = re.compile(r"\w+")
+# Letters Persian and Arabic text write two ways (Arabic yeh and kaf, alef with hamza or madda):
+# folded to one so that a quote typed on either keyboard finds the passage.
+_ARABIC_FOLD = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ـ": None}
+)
+
+
+def _other_scripts(text):
+    """Words with a letter outside ASCII, case- and mark-folded, unstemmed (``similarity.analyze``
+    keeps English words only): Persian, Arabic, Russian … passages are found by their words."""
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    ).translate(_ARABIC_FOLD)
+    return [word[:64] for word in _WORD.findall(unicodedata.normalize("NFC", folded)) if not word.isascii()]
+
+
 def terms(text):
-    """The words of ``text`` as the passage index holds them (FTS-safe: ASCII letters and digits)."""
-    return [_APOSTROPHE.sub("", term) for term in similarity.analyze(text)]
+    """The words of ``text`` as the passage index holds them: English words as ``similarity.analyze``
+    folds them, then the words of other scripts (FTS-safe: letters and digits only)."""
+    return [_APOSTROPHE.sub("", term) for term in similarity.analyze(text)] + _other_scripts(text)
 
 
 def spans(text):

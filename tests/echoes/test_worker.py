@@ -33,6 +33,52 @@ def _run(database, *args):
     return output.decode()
 
 
+def _embedded(database):
+    with sqlite3.connect(database) as db:
+        return db.execute(
+            "SELECT count(*) FILTER (WHERE embedding IS NOT NULL), count(*) FROM archive_passage"
+        ).fetchone()
+
+
+def test_a_worker_killed_mid_embedding_and_restarted_embeds_every_passage_exactly_once(tmp_path):
+    from archive.text import embedding
+
+    database = tmp_path / "worker.sqlite3"
+    _run(database, "migrate", "--noinput", "-v0")
+    _run(database, "load_seed")
+    with sqlite3.connect(database) as db:
+        # Every write of an embedding is logged by the database itself, whoever writes it.
+        db.executescript(
+            "CREATE TABLE embedding_writes (passage_id integer);"
+            "CREATE TRIGGER embedding_written AFTER UPDATE OF embedding ON archive_passage "
+            "WHEN NEW.embedding IS NOT NULL BEGIN INSERT INTO embedding_writes VALUES (NEW.id); END;"
+        )
+    worker = _manage(database, "echo_worker", "--interval", "0.2")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        done, total = _embedded(database)
+        if 0 < done < total:
+            break
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    done, total = _embedded(database)
+    assert 0 < done < total, "the worker was killed in the middle of embedding"
+    output = _run(database, "echo_worker", "--batch", "--interval", "0.2")
+    assert "Caught up" in output
+    with sqlite3.connect(database) as db:
+        writes = db.execute(
+            "SELECT count(*), count(DISTINCT passage_id), max(n) FROM "
+            "(SELECT passage_id, count(*) AS n FROM embedding_writes GROUP BY passage_id)"
+        ).fetchone()
+        models = db.execute("SELECT DISTINCT model_sha256 FROM archive_passage").fetchall()
+        sizes = db.execute("SELECT DISTINCT length(embedding) FROM archive_passage").fetchall()
+    assert _embedded(database) == (total, total)
+    assert writes == (total, total, 1), "each passage embedded once, none twice"
+    assert models == [(embedding.MODEL_SHA256,)]
+    assert sizes == [(embedding.PACKED_SIZE,)]
+
+
 def test_a_worker_killed_mid_run_and_restarted_leaves_every_document_indexed_and_scanned_once(tmp_path):
     database = tmp_path / "worker.sqlite3"
     _run(database, "migrate", "--noinput", "-v0")
