@@ -37,7 +37,11 @@ LIMIT = 10
 # Chosen by bench/suggest.py's sweep (0 to 1 by 0.1) over its 69 pairs, archive-wide: 0.4 has the
 # best top-1 + top-3 (25 % / 42 %; lexical alone 13 % / 29 %, 0.5 25 % / 39 %, cosine alone 20 % / 38 %).
 BLEND = 0.4
+# Postings the engine may score per request (the passages holding the chosen terms, counted by
+# PassageTerm): what keeps a request's work bounded however large the archive grows.
+POSTINGS = 10_000
 PENDING_CAP = 10_000
+FTS = "archive_passage_fts"
 _PARAMS = 900
 
 
@@ -90,27 +94,76 @@ def _cosine(query, query_norm, vector):
     return sum(w * vector.get(t, 0.0) for t, w in query.items()) / (query_norm * norm)
 
 
-def _candidates(query_terms, *, exclude_document=None):
-    """Rows ``(pk, document, start, end, text, terms, embedding, model)`` the engine finds, best first."""
+def _plan(usable, df):
+    """Which terms the engine matches, and whether their postings must be cut.
+
+    ``usable`` is rarest first. The engine scores every passage its query matches, so the
+    query takes the rarest terms whose postings together stay within ``POSTINGS`` (their
+    counts are known from ``PassageTerm``): a term held by thousands of passages adds little
+    to a ranking but most of its cost. When even the rarest term is held by more passages than
+    that, only its first ``POSTINGS`` passages are ranked (``capped``), by all the usable terms.
+    Returns ``(terms, capped)``.
+    """
+    chosen, postings = [], 0
+    for term in usable:
+        postings += df[term]
+        if postings > POSTINGS:
+            break
+        chosen.append(term)
+    if chosen:
+        return chosen, False
+    return usable[:1], True
+
+
+def _candidates(query_terms, *, capped=False, rank_terms=None, exclude_document=None):
+    """Rows ``(pk, document, start, end, text, terms, embedding, model)`` the engine finds, best first.
+
+    ``capped``: the passages holding ``query_terms[0]`` (the rarest) are too many to rank;
+    the first ``POSTINGS`` of them are ranked by ``rank_terms``.
+    """
     columns = 'p.id, p.document_id, p.start, p."end", p.text, p.terms, p.embedding, p.model_sha256'
     other, skip = ("AND p.document_id <> %s", [exclude_document]) if exclude_document else ("", [])
-    if connection.vendor == "sqlite":
-        match = " OR ".join(f'"{term}"' for term in query_terms)
-        sql = (
-            f"SELECT {columns} FROM archive_passage_fts f JOIN archive_passage p ON p.id = f.rowid "
-            f"WHERE archive_passage_fts MATCH %s {other} ORDER BY f.rank LIMIT %s"
-        )
-        params = [match, *skip, CANDIDATES]
-    else:
-        tsquery = " | ".join(query_terms)
-        sql = (
-            f"SELECT {columns} FROM archive_passage p, to_tsquery('simple', %s) q "
-            f"WHERE p.search_vector @@ q {other} ORDER BY ts_rank(p.search_vector, q) DESC, p.id LIMIT %s"
-        )
-        params = [tsquery, *skip, CANDIDATES]
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            window, bound = "", []
+            if capped:
+                # FTS5 reads a term's postings in rowid order: the POSTINGS-th rowid bounds the
+                # window, and the ranked query below reads only up to it.
+                cursor.execute(
+                    f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid LIMIT 1 OFFSET %s",
+                    [_fts_or(query_terms[:1]), POSTINGS - 1],
+                )
+                last = cursor.fetchone()
+                if last is not None:
+                    window, bound = "AND f.rowid <= %s", [last[0]]
+                # Only passages holding the rarest term, scored by every usable term.
+                match = f"{_fts_or(query_terms[:1])} AND ({_fts_or(rank_terms or query_terms)})"
+            else:
+                match = _fts_or(query_terms)
+            sql = (
+                f"SELECT {columns} FROM {FTS} f JOIN archive_passage p ON p.id = f.rowid "
+                f"WHERE {FTS} MATCH %s {window} {other} ORDER BY f.rank LIMIT %s"
+            )
+            params = [match, *bound, *skip, CANDIDATES]
+        elif capped:
+            sql = (
+                f"SELECT {columns} FROM (SELECT * FROM archive_passage p "
+                f"WHERE p.search_vector @@ to_tsquery('simple', %s) {other} LIMIT %s) p, "
+                f"to_tsquery('simple', %s) q ORDER BY ts_rank(p.search_vector, q) DESC, p.id LIMIT %s"
+            )
+            params = [query_terms[0], *skip, POSTINGS, " | ".join(rank_terms or query_terms), CANDIDATES]
+        else:
+            sql = (
+                f"SELECT {columns} FROM archive_passage p, to_tsquery('simple', %s) q "
+                f"WHERE p.search_vector @@ q {other} ORDER BY ts_rank(p.search_vector, q) DESC, p.id LIMIT %s"
+            )
+            params = [" | ".join(query_terms), *skip, CANDIDATES]
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _fts_or(terms):
+    return " OR ".join(f'"{term}"' for term in terms)
 
 
 def _rejected(echo, rejected):
@@ -147,7 +200,10 @@ def find(
     usable = sorted((t for t in counts if df.get(t)), key=lambda t: (df[t], t))[:QUERY_TERMS]
     if not usable:
         return []
-    rows = _candidates(usable, exclude_document=exclude[0] if exclude else None)
+    chosen, capped = _plan(usable, df)
+    rows = _candidates(
+        chosen, capped=capped, rank_terms=usable, exclude_document=exclude[0] if exclude else None
+    )
     candidate_terms = {t for row in rows for t in row[5].split()}
     df_all, total = frequencies(candidate_terms | set(counts))
     query = _weights(counts, df_all, total)
