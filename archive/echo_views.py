@@ -29,9 +29,11 @@ def _query_vector(quote):
     return encoder.encode([quote])[0] if encoder is not None else None
 
 
-def ranked_echoes(quote, *, exclude=None, claim=None):
+def ranked_echoes(quote, *, exclude=None, claim=None, text=None):
     """Up to ``retrieval.LIMIT`` echoes of ``quote``, each with its document and context, and how many
-    passages still wait for their embedding (0 when meaning is in every score)."""
+    passages still wait for their embedding (0 when meaning is in every score). ``text``: the text of
+    the quote's document (``exclude`` its place there), whose sentence around the quote the meaning
+    is asked for."""
     rejected = {}
     if claim is not None:
         for document_id, digest, text in EchoRejection.objects.filter(claim=claim).values_list(
@@ -42,7 +44,9 @@ def ranked_echoes(quote, *, exclude=None, claim=None):
         quote,
         exclude=exclude,
         rejected=rejected,
-        query_vector=_query_vector(quote),
+        query_vector=_query_vector(
+            retrieval.sentence_context(text, exclude[1], exclude[2]) if text and exclude else quote
+        ),
         model_sha256=meaning.model_sha256(),
     )
     documents = Document.objects.select_related("source").in_bulk({echo.document_id for echo in found})
@@ -64,7 +68,10 @@ def claim_echoes_context(request, claim):
     if not is_analyst(request.user) or claim.orphaned:
         return {}
     found, pending = ranked_echoes(
-        claim.quote, exclude=(claim.document_id, claim.start, claim.end), claim=claim
+        claim.quote,
+        exclude=(claim.document_id, claim.start, claim.end),
+        claim=claim,
+        text=claim.document.text,
     )
     return {
         "echoes": found,
@@ -123,7 +130,9 @@ def passage_echoes(request, slug):
         except ValueError:  # not found, or found more than once: nothing to leave out
             context["not_in_document"] = True
         context["quote"] = quote
-        context["echoes"], context["echoes_pending"] = ranked_echoes(quote, exclude=exclude)
+        context["echoes"], context["echoes_pending"] = ranked_echoes(
+            quote, exclude=exclude, text=document.text
+        )
         context["echoes_pending_capped"] = context["echoes_pending"] > retrieval.PENDING_CAP
     return render(request, "archive/passage_echoes.html", context)
 

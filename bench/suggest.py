@@ -57,6 +57,8 @@ from archive.text.diff import diff_stats, render_side_by_side, word_diff  # noqa
 CAPTURES = ROOT / "fixtures" / "captures"
 SEED_FILE = ROOT / "fixtures" / "seed.toml"
 TARGET_WORDS = 25_000
+# Whether the page encodes the quote with the rest of its sentence (archive/echo_views.py does).
+QUERY_CONTEXT = True
 
 # Pairs the analysts did not link, chosen by reading the seeds:
 # (document A, quote in A, document B, a quote inside the true counterpart in B).
@@ -760,6 +762,7 @@ class Archive:
         from archive.echoes.models import Passage
 
         self.ids = build_archive(texts)
+        self.texts = texts
         self.passages = Passage.objects.count()
         self.semantic = meaning.available()
         self.vectors = {}
@@ -783,10 +786,38 @@ class Archive:
     def exclude(self, pair):
         return (self.ids[pair.source], *pair.own) if pair.own else None
 
-    def vector(self, pair):
-        if pair.quote not in self.vectors:
-            self.vectors[pair.quote] = self.encoder.encode([pair.quote])[0]
-        return self.vectors[pair.quote]
+    def vector(self, pair, context=False):
+        """The quote's embedding; with ``context``, of the whole sentence(s) holding the quote in its
+        document (a written paraphrase, in no document, is encoded as it is)."""
+        text = self.query_text(pair) if context else pair.quote
+        if text not in self.vectors:
+            self.vectors[text] = self.encoder.encode([text])[0]
+        return self.vectors[text]
+
+    def query_text(self, pair):
+        """What the page asks the meaning for: the quote's whole sentence (retrieval.sentence_context)."""
+        from archive.echoes import retrieval
+
+        if pair.own is None:
+            return pair.quote
+        return retrieval.sentence_context(self.texts[pair.source], *pair.own)
+
+    def variant(self, pair, weight, fusion, extra, context, k=3, *, target=False):
+        from archive.echoes import retrieval
+
+        found = retrieval.find(
+            self.query_text(pair) if context == "words" else pair.quote,
+            exclude=self.exclude(pair),
+            limit=k,
+            query_vector=self.vector(pair, bool(context)),
+            model_sha256=self.model,
+            blend=weight,
+            fusion=fusion,
+            semantic_candidates=extra,
+        )
+        if target:
+            found = [e for e in found if e.document_id == self.ids[pair.target]]
+        return [(e.document_id, e.start, e.end) for e in found]
 
     def lexical(self, pair, k=3):
         from archive.echoes import retrieval
@@ -806,6 +837,8 @@ class Archive:
             query_vector=None if weight is None else self.vector(pair),
             model_sha256=self.model if weight is not None else None,
             blend=weight,
+            fusion="raw",
+            semantic_candidates=0,
         )
         if in_target:
             found = [e for e in found if e.document_id == self.ids[pair.target]]
@@ -824,6 +857,9 @@ class Archive:
             query_vector=self.vector(pair) if blended else None,
             model_sha256=self.model if blended else None,
             blend=weight,
+            # As the worker's scan scores (archive/echoes/scanning.py): the raw blend of the engine's candidates.
+            fusion="raw",
+            semantic_candidates=0,
         )
         target = self.ids[pair.target]
         for echo in found:
@@ -840,7 +876,9 @@ class Archive:
         chosen = []
         for i in numpy.argsort(-scores, kind="stable"):
             document, start, end = self.rows[i][1:]
-            if own and document == own[0] and start < own[2] and own[1] < end:
+            # The quote's whole document is left out, as retrieval.find leaves it out: leaving in all but
+            # the quote's own span let its neighbours take the first places (0 % top-1 on the earlier 30).
+            if own and document == own[0]:
                 continue
             if any(d == document and s < end and start < e for d, s, e in chosen):
                 continue
@@ -869,6 +907,56 @@ def rates(archive, pairs, rank):
 def row(name, figures):
     cells = "".join(f"{figures[g][0]:>8.0%}{figures[g][1]:>7.0%}" for g in ("old", "new", "all"))
     return f"{name:34}{cells}"
+
+
+# The query's context: none; the quote's whole sentence encoded for meaning; that sentence for both
+# meaning and words.
+CONTEXTS = {False: "no", True: "mean", "words": "both"}
+WEIGHTS = [step / 10 for step in range(1, 10)]
+
+
+def held_out(archive, pairs, fusion, extra, context):
+    """The weight chosen on one group (best top-1 + top-3) and the figures it gets on the other, both ways;
+    and, for reference, the figures over all pairs at the weight chosen on all of them."""
+    sweep = {
+        w: rates(archive, pairs, lambda p, w=w: archive.variant(p, w, fusion, extra, context))[0]
+        for w in WEIGHTS
+    }
+
+    def best(group):
+        return max(WEIGHTS, key=lambda w: (sum(sweep[w][group]), -abs(w - 0.5)))
+
+    return best("old"), best("new"), best("all"), sweep
+
+
+def variants_table(archive, pairs):
+    """Every variant of the blend, each with its weight chosen on one group and measured on the other."""
+    from archive.echoes import retrieval
+
+    print(
+        "\nBlend variants. Weight (share of meaning, 0.1…0.9) chosen on the earlier 30 and measured on the new"
+        " pairs (old→new), chosen on the new and measured on the earlier 30 (new→old), chosen on all 69 (all):"
+    )
+    print(f"{'fusion':7}{'+sem':>5}{'ctx':>7}{'w old→new':>11}{'w new→old':>11}{'w':>5}{'all top-1/3':>13}")
+    results = {}
+    for fusion in ("raw", "minmax", "rrf"):
+        for extra in (0, 20):
+            for context in (False, True, "words"):
+                on_old, on_new, on_all, sweep = held_out(archive, pairs, fusion, extra, context)
+                new, old, every = sweep[on_old]["new"], sweep[on_new]["old"], sweep[on_all]["all"]
+                results[(fusion, extra, context)] = (on_all, every)
+                chosen = (fusion, extra, context, on_all) == (
+                    retrieval.FUSION,
+                    retrieval.SEMANTIC_CANDIDATES,
+                    QUERY_CONTEXT,
+                    retrieval.FUSION_WEIGHT,
+                )
+                print(
+                    f"{fusion:7}{extra:>5}{CONTEXTS[context]:>7}"
+                    f"{on_old:>4.1f} {new[0]:>3.0%}/{new[1]:<3.0%}{on_new:>4.1f} {old[0]:>3.0%}/{old[1]:<3.0%}"
+                    f"{on_all:>5.1f}{every[0]:>7.0%}/{every[1]:<4.0%}" + ("  <- chosen" if chosen else "")
+                )
+    return results
 
 
 def calibration(archive, pairs, weight=None):
@@ -926,8 +1014,16 @@ def archive_wide():
         retrieval.BLEND,
         sweep.get(retrieval.BLEND) or rates(archive, pairs, lambda p: archive.blended(p, retrieval.BLEND)),
     )
-    print(row(f"blended, BLEND = {chosen:g}", figures))
-    print("\nBlend weight sweep (share of meaning; 0 = lexical, 1 = cosine over the lexical candidates):")
+    print(row(f"blended raw, BLEND = {chosen:g}", figures))
+    figures, ranked = rates(archive, pairs, lambda p: archive.variant(p, None, None, None, QUERY_CONTEXT))
+    print(
+        row(
+            f"blended {retrieval.FUSION} {retrieval.FUSION_WEIGHT:g}{' + sentence' if QUERY_CONTEXT else ''}",
+            figures,
+        )
+        + "   <- the page's ranking"
+    )
+    print("\nRaw blend weight sweep (share of meaning; 0 = lexical, 1 = cosine over the lexical candidates):")
     print(f"{'weight':34}" + f"{'top-1':>8}{'top-3':>7}" * 3)
     for weight, (sweep_figures, _ranked) in sweep.items():
         print(row(f"{weight:.1f}", sweep_figures) + ("   <- BLEND" if abs(weight - chosen) < 1e-9 else ""))
@@ -942,6 +1038,13 @@ def archive_wide():
     for weight in (0.3, 0.4, 0.5, 0.6, 0.7):
         figures_in = rates(archive, pairs, lambda p, w=weight: archive.blended(p, w, in_target=True))[0]
         print(row(f"blended {weight:.1f}", figures_in))
+    figures_in = rates(
+        archive,
+        pairs,
+        lambda p: archive.variant(p, None, None, None, QUERY_CONTEXT, k=retrieval.CANDIDATES, target=True),
+    )[0]
+    print(row(f"the page's ranking ({retrieval.FUSION})", figures_in))
+    variants_table(archive, pairs)
     timings = []
     for pair in pairs:
         started = time.perf_counter()
@@ -951,13 +1054,13 @@ def archive_wide():
     timings = []
     for pair in pairs:
         started = time.perf_counter()
-        archive.blended(pair, chosen, k=retrieval.LIMIT)
+        archive.variant(pair, None, None, None, QUERY_CONTEXT, k=retrieval.LIMIT)
         timings.append((time.perf_counter() - started) * 1000)
-    print(f"retrieval.find (quote encoded), blended: median {statistics.median(timings):.1f} ms")
+    print(f"retrieval.find (query encoded), the page's ranking: median {statistics.median(timings):.1f} ms")
     calibration(archive, pairs)
     calibration(archive, pairs, chosen)
     missed = [p.label for p in pairs if not archive.hit(p, ranked[id(p)][:3])]
-    print(f"\nMissed in the top 3 by the blended ranking ({len(missed)}):")
+    print(f"\nMissed in the top 3 by the page's ranking ({len(missed)}):")
     for label in missed:
         print(f"  {label}")
     lexical_missed = sum(not archive.hit(p, lexical_ranked[id(p)][:3]) for p in pairs)
