@@ -607,7 +607,7 @@ class ClaimLinkForm(forms.ModelForm):
         }
 
     DATALIST = "claims-in-view"
-    CLAIM_CHOICES = 100
+    CLAIM_CHOICES = 50
 
     def __init__(self, *args, claims=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -621,7 +621,7 @@ class ClaimLinkForm(forms.ModelForm):
         if self.claims is None:
             return []
         return [
-            (claim.pk, f"{claim.document.title[:40]} — “{anchoring.excerpt(claim.quote, 70)}”")
+            (claim.pk, f"{claim.document.title[:30]} — “{anchoring.excerpt(claim.quote, 50)}”")
             for claim in self.claims[: self.CLAIM_CHOICES]
         ]
 

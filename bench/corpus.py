@@ -8,8 +8,11 @@ Importing it sets nothing up: call it once Django is ready.
 from archive.models import Claim, ClaimLink, Document, Visibility
 
 
-def build_compare_corpus(documents=4, claims=500, links=500):
-    """``documents`` published texts of ``claims`` claims each and ``links`` links; ``[(document, claims)]``."""
+def build_compare_corpus(documents=4, claims=500, links=500, first_id=None):
+    """``documents`` published texts of ``claims`` claims each and ``links`` links; ``[(document, claims)]``.
+
+    ``first_id``: number claims and links from it, so that a page's weight does not depend on
+    which ids the database happens to hand out (a grown archive's are six or seven digits)."""
     built = []
     for d in range(documents):
         sentences = [
@@ -25,15 +28,20 @@ def build_compare_corpus(documents=4, claims=500, links=500):
             visibility=Visibility.PUBLISHED,
         )
         rows, offset = [], 0
-        for sentence in sentences:
+        for i, sentence in enumerate(sentences):
             claim = Claim(document=document, visibility=Visibility.PUBLISHED)
+            if first_id is not None:
+                claim.pk = first_id + d * claims + i
             claim.set_span(text, offset, offset + len(sentence))
             rows.append(claim)
             offset += len(sentence) + 1
         built.append((document, Claim.objects.bulk_create(rows)))
     ClaimLink.objects.bulk_create(
         ClaimLink(
-            from_claim=built[1 + k % (documents - 1)][1][k], to_claim=built[0][1][k], relation="reports"
+            pk=None if first_id is None else first_id + k,
+            from_claim=built[1 + k % (documents - 1)][1][k],
+            to_claim=built[0][1][k],
+            relation="reports",
         )
         for k in range(links)
     )
