@@ -217,7 +217,6 @@ def _reader_versions(request, document):
         "versions_shown": shown,
         "versions_total": shown[0].number if shown else 0,
         "versions_current": shown[0].number if shown else None,
-        "can_diff": may(request.user, "archive.change_document"),
     }
 
 

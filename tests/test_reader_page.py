@@ -58,21 +58,16 @@ def test_provenance_is_one_summary_line_with_the_full_panel_a_click_away(outside
     assert "Raw text SHA-256" in panel
 
 
-def test_the_reader_links_each_version_and_analysts_its_differences(
-    outsider, analyst, analyst_user, document
-):
+def test_the_reader_links_each_version_and_its_differences_for_everyone(outsider, analyst_user, document):
     annotations.correct_text(document, TEXT.replace("a week", "two weeks"), user=analyst_user, reason="Typo")
     visitor = page(outsider, document.get_absolute_url())
     assert 'href="/documents/session-remarks/versions/1/">Version 1</a>' in visitor
     assert 'href="/documents/session-remarks/versions/2/">Version 2</a> (current)' in visitor
     assert "2 versions</a>" in visitor
-    # The differences page is for analysts: visitors are not sent to a 403.
-    assert "/versions/2/diff/" not in visitor
-    mine = page(analyst, document.get_absolute_url())
-    assert 'href="/documents/session-remarks/versions/2/diff/1/"' in mine or (
-        'href="/documents/session-remarks/versions/1/diff/2/"' in mine
-    )
-    assert "changes from version 1" in mine
+    # What a correction changed is public, as the versions are.
+    assert 'href="/documents/session-remarks/versions/1/diff/2/"' in visitor
+    assert "changes from version 1" in visitor
+    assert outsider.get("/documents/session-remarks/versions/1/diff/2/").status_code == 200
 
 
 def test_each_margin_note_names_its_claimant_kind_and_status_for_the_highlight_card(outsider, document):
