@@ -48,6 +48,9 @@ def test_an_analyst_sees_echoes_from_other_documents_with_their_context_and_a_no
     assert "would be expelled from the region by force" in page
     assert "Meaning-based matching is still being prepared for" in page
     assert "these results use shared words only" in page or "use shared words only" in page
+    # Each echo carries its own decision form, its fields labelled.
+    assert f'action="/claims/{speech_claim.pk}/echoes/"' in page
+    assert '<label for="echo-rel-1">' in page and 'id="echo-rel-1"' in page
 
 
 def test_readers_never_see_echoes_nor_the_inbox(reader, outsider, speech_claim, report):
@@ -139,6 +142,7 @@ def test_the_worker_files_echoes_of_published_claims_in_a_new_document_and_the_i
     assert scanning.scan_document(report.pk) == 0  # filed once
     page = analyst.get(reverse("archive:echo_inbox")).content.decode()
     assert "he vowed" in page and "The report" in page
+    assert f'<label for="inbox-rel-{candidate.pk}">' in page and f'id="inbox-rel-{candidate.pk}"' in page
     form = {
         "decision": "accept",
         "document": "report",
