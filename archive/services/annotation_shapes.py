@@ -42,6 +42,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from archive.services.shapes import DuplicateKey, no_duplicate_keys
 from archive.validators import text_problem
 
 # The largest file read, by the command and the upload page alike.
@@ -381,19 +382,6 @@ class Contents:
     notes: list[str] = field(default_factory=list)
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs):
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
 def _no_constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
@@ -412,14 +400,14 @@ def decode(data: bytes):
     if not text.strip():
         raise FileRefused("is empty")
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=no_duplicate_keys, parse_constant=_no_constant)
     except RecursionError:
         raise FileRefused("nests arrays and objects too deeply to be read") from None
     except json.JSONDecodeError as error:
         raise FileRefused(
             f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
-    except _DuplicateKey as error:
+    except DuplicateKey as error:
         raise FileRefused(
             f"is not usable JSON: the key “{error.args[0]}” appears twice in one object"
         ) from None

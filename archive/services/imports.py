@@ -26,7 +26,16 @@ from django.utils.text import slugify
 from archive import search
 from archive.echoes import index as echo_index
 from archive.models import Document, DocumentSlug, Source, Visibility, sha256_hex
-from archive.services.shapes import Strict, StrippedList, fault, not_blank, one_of, says
+from archive.services.shapes import (
+    DuplicateKey,
+    Strict,
+    StrippedList,
+    fault,
+    no_duplicate_keys,
+    not_blank,
+    one_of,
+    says,
+)
 from archive.text.capture import CaptureError, ManifestError, clean, default_title
 from archive.validators import tag_name_problem
 
@@ -265,12 +274,12 @@ def load_manifest(path) -> dict[str, dict]:
 
     if path.suffix.lower() == ".json":
         try:
-            document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            document = json.loads(text, object_pairs_hook=no_duplicate_keys)
         except json.JSONDecodeError as error:
             raise ManifestError(
                 f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}", name
             ) from None
-        except _DuplicateKey as error:
+        except DuplicateKey as error:
             raise ManifestError(
                 f"not usable JSON: the key “{error.args[0]}” appears twice in one object", name
             ) from None
@@ -298,19 +307,6 @@ def load_manifest(path) -> dict[str, dict]:
             raise ManifestError(f"entry {number} lists “{file}” again", name)
         entries[file] = entry
     return entries
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs):
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
 
 
 class ManifestIndex:

@@ -92,3 +92,17 @@ def fault(error: ValidationError, names, *, required: str, noun="field", alphabe
     *location, field = errors[0]["loc"]
     message = required.format(field=field) if errors[0]["type"] == "missing" else errors[0]["msg"]
     return tuple(location), field, message
+
+
+class DuplicateKey(ValueError):
+    """A JSON object naming one key twice (``json.loads`` would silently keep the last)."""
+
+
+def no_duplicate_keys(pairs):
+    """``object_pairs_hook`` for ``json.loads``: refuse a key given twice, naming it."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(key)
+        result[key] = value
+    return result
